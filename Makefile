@@ -1,0 +1,59 @@
+# G60 Portal — two commands: `make run` (site on demo content) and `make test`.
+SHELL := /bin/sh
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell scripts/find-python)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: help run serve test lint format bench db-stop messages clean check-python
+
+help:
+	@echo "make run    set up and run the site with demo content on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up and run the whole test suite (unit, integration, browser)"
+	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make bench  print speed figures"
+
+check-python:
+	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (see above)"; exit 1; }
+
+$(STAMP): pyproject.toml | check-python
+	@echo "Using $(PYTHON)"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m g60portal.devserver --port $(PORT)
+
+serve: run
+
+test: $(STAMP)
+	$(PY) -m g60portal.testrunner
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m g60portal.testrunner --manage makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) -m g60portal.testrunner --manage bench
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+db-stop: $(STAMP)
+	$(PY) -m g60portal.embedded_db stop
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,174 @@
+"""Embedded PostgreSQL for machines without a database server.
+
+With no ``DATABASE_URL`` the site runs on a real PostgreSQL started from the
+``pgserver`` package, with its data under ``var/pgdata`` and a private
+``XDG_RUNTIME_DIR`` under ``var/run``. This module imports no app.
+
+Command line::
+
+    python -m g60portal.embedded_db start|stop|status|url
+    python -m g60portal.embedded_db run -- COMMAND...   # server up while COMMAND runs
+"""
+
+import atexit
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("G60_VAR_DIR", BASE_DIR / "var"))
+PGDATA = VAR_DIR / "pgdata"
+RUNTIME_DIR = VAR_DIR / "run"
+DATABASE_NAME = "g60portal"
+
+HOW_TO_AVOID = (
+    "set DATABASE_URL=postgres://USER@HOST:5432/DBNAME to use another PostgreSQL server instead"
+)
+
+
+class EmbeddedDatabaseError(RuntimeError):
+    """The embedded server could not be started or reached."""
+
+
+def _prepare_environment():
+    import logging
+
+    # pgserver logs every command at INFO; only its problems matter here.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    RUNTIME_DIR.mkdir(parents=True, exist_ok=True)
+    RUNTIME_DIR.chmod(0o700)
+    # platformdirs reads this when pgserver is imported: keep its lock file private.
+    os.environ["XDG_RUNTIME_DIR"] = str(RUNTIME_DIR)
+
+
+def _running_info():
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(PGDATA)
+    if info is not None and info.is_running() and info.status == "ready":
+        return info
+    return None
+
+
+def is_running():
+    if not (PGDATA / "PG_VERSION").exists():
+        return False
+    _prepare_environment()
+    return _running_info() is not None
+
+
+def _socket_url(uri, database):
+    # pgserver gives postgresql://postgres:@/postgres?host=/socket/dir
+    host = uri.split("host=", 1)[1]
+    return f"postgres://postgres@{quote(host, safe='')}/{database}"
+
+
+def start():
+    """Start the server if needed; return (DATABASE_URL, started_here)."""
+    try:
+        _prepare_environment()
+        import pgserver
+
+        was_running = is_running()
+        server = pgserver.get_server(PGDATA, cleanup_mode=None)
+        uri = server.get_uri()
+    except Exception as exc:  # every failure gets the same advice
+        log = PGDATA / "log"
+        detail = f"{type(exc).__name__}: {exc}".strip()
+        raise EmbeddedDatabaseError(
+            f"the embedded PostgreSQL under {PGDATA} did not start ({detail}; "
+            f"its log is {log}); {HOW_TO_AVOID}"
+        ) from exc
+    try:
+        _ensure_database(uri)
+    except Exception as exc:
+        raise EmbeddedDatabaseError(
+            f"the embedded PostgreSQL started but did not accept a connection ({exc}); "
+            f"{HOW_TO_AVOID}"
+        ) from exc
+    return _socket_url(uri, DATABASE_NAME), not was_running
+
+
+def _ensure_database(uri):
+    import psycopg2
+
+    host = uri.split("host=", 1)[1]
+    conn = psycopg2.connect(host=host, user="postgres", dbname="postgres")
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    finally:
+        conn.close()
+
+
+def stop():
+    """Stop the server if it runs; return True if it was stopped."""
+    if not is_running():
+        return False
+    from pgserver._commands import pg_ctl
+
+    user = "pgserver" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
+    return True
+
+
+def url_for_settings():
+    """DATABASE_URL for settings when none is set: start the server, stop it at exit
+    if this process was the one that started it."""
+    url, started_here = start()
+    if started_here:
+        atexit.register(stop)
+    return url
+
+
+def run(command):
+    """Run COMMAND with DATABASE_URL pointing at a running server; return its exit code."""
+    env = dict(os.environ)
+    started_here = False
+    if not env.get("DATABASE_URL"):
+        url, started_here = start()
+        env["DATABASE_URL"] = url
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if started_here:
+            stop()
+
+
+def main(argv):
+    if not argv or argv[0] not in {"start", "stop", "status", "url", "run"}:
+        print(__doc__.strip().splitlines()[-2:], file=sys.stderr)
+        return 2
+    action = argv[0]
+    try:
+        if action == "start":
+            url, _ = start()
+            print(f"embedded PostgreSQL running: {url}")
+        elif action == "url":
+            print(start()[0])
+        elif action == "stop":
+            print(
+                "embedded PostgreSQL stopped" if stop() else "embedded PostgreSQL was not running"
+            )
+        elif action == "status":
+            print("running" if is_running() else "stopped")
+        else:
+            command = argv[1:]
+            if command and command[0] == "--":
+                command = command[1:]
+            return run(command)
+    except EmbeddedDatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,41 @@
+import importlib
+import importlib.util
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# Each app that has demo content keeps it in <app>/demo.py as seed(command, **options).
+# Order matters: articles name parks, inquiries name listings.
+DEMO_APPS = ["listings", "articles", "leads"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo content (parks, agents, listings, land, news, inquiries), written in "
+        "our own words. Idempotent: running it again updates and adds nothing twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--listings",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also build a large data set of N generated listings (for benchmarks).",
+        )
+        parser.add_argument(
+            "--articles",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also build N generated articles (for benchmarks).",
+        )
+
+    def handle(self, *args, **options):
+        for app in DEMO_APPS:
+            if importlib.util.find_spec(f"{app}.demo") is None:
+                continue
+            module = importlib.import_module(f"{app}.demo")
+            with transaction.atomic():
+                module.seed(self, **options)
+        self.stdout.write(self.style.SUCCESS("Demo content is in place."))

@@ -1,0 +1,271 @@
+"""Settings for G60 Portal, one module driven by environment variables.
+
+Production mode is switched on with ``G60_PRODUCTION=1``: DEBUG is then off, a real
+``SECRET_KEY`` is required and every HTTPS protection is on. See the README for the
+full list of variables.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from g60portal.env import (
+    EnvironmentVariableError,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("G60_VAR_DIR", str(BASE_DIR / "var")))
+
+PRODUCTION = env_bool("G60_PRODUCTION", False)
+DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise EnvironmentVariableError("DEBUG=1 is not allowed with G60_PRODUCTION=1: unset DEBUG")
+
+_DEV_SECRET = "dev-only-not-secret-g60portal"  # noqa: S105 - refused in production below
+SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET or len(set(SECRET_KEY)) < 5):
+    raise EnvironmentVariableError(
+        "SECRET_KEY must be set to a random value of at least 50 characters in production "
+        '(G60_PRODUCTION=1); generate one with: python -c "import secrets; '
+        'print(secrets.token_urlsafe(64))"'
+    )
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise EnvironmentVariableError(
+        "ALLOWED_HOSTS must name the site's host names in production, e.g. ALLOWED_HOSTS=www.example.cn"
+    )
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not _origin.startswith(("http://", "https://")):
+        raise EnvironmentVariableError(
+            f"CSRF_TRUSTED_ORIGINS entry {_origin!r} must start with http:// or https://"
+        )
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+    "django_tasks_db",
+    "taggit",
+    "import_export",
+    "django_prose_editor",
+    "g60portal",
+    "listings",
+    "articles",
+    "leads",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "g60portal.urls"
+WSGI_APPLICATION = "g60portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "g60portal.context_processors.site",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL, or the embedded PostgreSQL under var/ when it is unset.
+_database_url = env_str("DATABASE_URL").strip()
+if not _database_url:
+    from g60portal.embedded_db import url_for_settings
+
+    _database_url = url_for_settings()
+if not _database_url.startswith(("postgres://", "postgresql://")):
+    raise EnvironmentVariableError(
+        "DATABASE_URL must be a PostgreSQL URL such as postgres://USER@HOST:5432/DBNAME"
+    )
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
+        )
+    }
+except ValueError as exc:
+    raise EnvironmentVariableError(f"DATABASE_URL could not be read: {exc}") from None
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+    "DB_CONNECT_TIMEOUT", 5, minimum=1
+)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache (rate limits and page fragments): Redis when REDIS_URL is set, else the database.
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "g60portal_cache",
+        }
+    }
+
+# Background work: Django tasks on the database backend; worker: manage.py db_worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+
+# E-mail: SMTP when EMAIL_HOST is set, else a file per message under var/mail.
+_email_host = env_str("EMAIL_HOST")
+if _email_host:
+    _email_port = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
+    _use_tls = env_bool("EMAIL_USE_TLS", _email_port == 587)
+    _use_ssl = env_bool("EMAIL_USE_SSL", _email_port == 465)
+    if _use_tls and _use_ssl:
+        raise EnvironmentVariableError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": _email_port,
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": _use_tls,
+                "use_ssl": _use_ssl,
+                "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "G60 Portal <noreply@g60portal.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+MANAGERS_EMAILS = env_list("MANAGERS_EMAILS")
+
+# What the site says about itself (header, footer, contact card, e-mails).
+SITE_NAME = env_str("SITE_NAME", "G60科创走廊招商服务平台")
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_HOTLINE = env_str("SITE_HOTLINE", "021-5778-6060")
+SITE_EMAIL = env_str("SITE_EMAIL", "invest@g60portal.localhost")
+SITE_WECHAT_ID = env_str("SITE_WECHAT_ID", "G60zhaoshang")
+SITE_ADDRESS = env_str("SITE_ADDRESS", "上海市松江区 G60科创云廊")
+SITE_ICP = env_str("SITE_ICP", "沪ICP备00000000号-1")
+SITE_WEBHOOK_URL = env_url("SITE_WEBHOOK_URL")
+TENCENT_MAP_REFERER = env_str("TENCENT_MAP_REFERER")
+
+# Business rules.
+LISTING_STALE_DAYS = env_int("LISTING_STALE_DAYS", 90, minimum=1)
+LEAD_DUPLICATE_DAYS = env_int("LEAD_DUPLICATE_DAYS", 30, minimum=0)
+LEAD_SLA_MINUTES = env_int("LEAD_SLA_MINUTES", 30, minimum=1)
+LEAD_MAX_REASSIGN = env_int("LEAD_MAX_REASSIGN", 2, minimum=0)
+LEAD_NOTIFY_MAX_ATTEMPTS = env_int("LEAD_NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+LEAD_MIN_FILL_SECONDS = env_int("LEAD_MIN_FILL_SECONDS", 3, minimum=0)
+LEAD_RATE_LIMIT_IP = env_int("LEAD_RATE_LIMIT_IP", 10, minimum=1)  # per hour
+LEAD_RATE_LIMIT_MOBILE = env_int("LEAD_RATE_LIMIT_MOBILE", 3, minimum=1)  # per hour
+
+# Security. CSP holds in every mode so that tests see what production sends.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"jieba": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
+}
+
+ADMIN_SITE_HEADER = _("G60招商平台管理后台")
+
+# Periodic background work, enqueued by `manage.py run_periodic` (started by `make run`):
+# (dotted path of a Django task, interval in seconds).
+PERIODIC_TASKS = []

@@ -1,0 +1,40 @@
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language
+
+register = template.Library()
+
+HREFLANG = {"zh-hans": "zh-Hans", "en": "en"}
+
+
+@register.simple_tag(takes_context=True)
+def alternate_urls(context):
+    """The current page in every UI language, for hreflang links and the switch."""
+    request = context.get("request")
+    if request is None:
+        return []
+    current = get_language()
+    path = request.get_full_path()
+    alternates = []
+    for code, name in settings.LANGUAGES:
+        url = translate_url(path, code)
+        alternates.append(
+            {
+                "code": code,
+                "hreflang": HREFLANG.get(code, code),
+                "name": name,
+                "url": request.build_absolute_uri(url),
+                "path": url,
+                "current": code == current,
+            }
+        )
+    return alternates
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    request = context.get("request")
+    if request is None:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.static import serve
+
+from g60portal import views
+from g60portal.sitemaps import SITEMAPS
+
+handler404 = "g60portal.views.page_not_found"
+handler500 = "g60portal.views.server_error"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.HomeView.as_view(), name="home"),
+    path("contact/", views.ContactView.as_view(), name="contact"),
+    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("", include("listings.urls")),
+    path("", include("articles.urls")),
+    path("", include("leads.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG or not settings.PRODUCTION:
+    # Uploaded media from var/media outside production; production serves it from
+    # object storage or the front web server.
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

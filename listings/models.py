@@ -1,0 +1,555 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+SQM_PER_MU = Decimal("666.67")
+
+mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
+
+
+class Agent(models.Model):
+    class WebhookKind(models.TextChoices):
+        WECOM = "wecom", _("企业微信")
+        DINGTALK = "dingtalk", _("钉钉")
+        FEISHU = "feishu", _("飞书")
+
+    name = models.CharField(_("名称"), max_length=50)
+    mobile = models.CharField(_("手机号"), max_length=11, validators=[mobile_validator])
+    wechat_id = models.CharField(_("微信号"), max_length=50, blank=True)
+    wechat_qr = models.ImageField(_("微信二维码"), upload_to="agents/qr/", blank=True)
+    photo = models.ImageField(_("照片"), upload_to="agents/photos/", blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("后台账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agent",
+    )
+    is_active = models.BooleanField(_("在职"), default=True)
+    accepts_leads = models.BooleanField(_("接收咨询"), default=True, help_text=_("参与咨询分配。"))
+    webhook_kind = models.CharField(
+        _("群机器人平台"), max_length=10, choices=WebhookKind, blank=True
+    )
+    webhook_url = models.URLField(_("群机器人Webhook地址"), max_length=500, blank=True)
+    webhook_secret = models.CharField(
+        _("群机器人加签密钥"),
+        max_length=200,
+        blank=True,
+        help_text=_("开启加签的钉钉、飞书机器人需要填写此密钥。"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("招商顾问")
+        verbose_name_plural = _("招商顾问")
+
+    def __str__(self):
+        return self.name
+
+
+class ParkQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Park(models.Model):
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    slug = models.SlugField(_("网址标识"), max_length=100, unique=True, allow_unicode=False)
+    district = models.CharField(_("区"), max_length=20, default="松江区")
+    town = models.CharField(_("镇/街道"), max_length=20, blank=True)
+    planned_area_km2 = models.DecimalField(
+        _("规划面积（km²）"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    core_area_mu = models.DecimalField(
+        _("核心区面积（亩）"),
+        max_digits=10,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    leading_industries = models.CharField(
+        _("主导产业"),
+        max_length=300,
+        blank=True,
+        help_text=_("用顿号或逗号分隔，如：集成电路、生物医药、智能制造"),
+    )
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    introduction = models.TextField(_("简介"), blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    longitude = models.DecimalField(
+        _("经度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    latitude = models.DecimalField(
+        _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    cover = models.ImageField(_("封面图"), upload_to="parks/", blank=True)
+    agent = models.ForeignKey(
+        Agent,
+        verbose_name=_("招商顾问"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parks",
+    )
+    is_published = models.BooleanField(_("已发布"), default=True)
+    position = models.PositiveIntegerField(_("排序"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ParkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("园区")
+        verbose_name_plural = _("园区")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("listings:park-detail", kwargs={"slug": self.slug})
+
+    @property
+    def industries(self):
+        raw = self.leading_industries.replace("、", ",").replace("，", ",")
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+class ParkImage(models.Model):
+    park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("图片"), upload_to="parks/")
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    position = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("园区图片")
+        verbose_name_plural = _("园区图片")
+
+
+class ListingQuerySet(models.QuerySet):
+    def fresh(self):
+        cutoff = timezone.now() - timedelta(days=settings.LISTING_STALE_DAYS)
+        return self.filter(last_verified_at__gte=cutoff)
+
+    def stale(self):
+        cutoff = timezone.now() - timedelta(days=settings.LISTING_STALE_DAYS)
+        return self.filter(Q(last_verified_at__lt=cutoff) | Q(last_verified_at__isnull=True))
+
+    def published(self):
+        """What the public may see: on the market, published, verified recently."""
+        return self.filter(
+            status__in=[Listing.Status.AVAILABLE, Listing.Status.RESERVED],
+            published_at__isnull=False,
+            published_at__lte=timezone.now(),
+        ).fresh()
+
+
+class Listing(models.Model):
+    class Kind(models.TextChoices):
+        FACTORY = "factory", pgettext_lazy("listing kind", "厂房")
+        WAREHOUSE = "warehouse", pgettext_lazy("listing kind", "仓库")
+        OFFICE = "office", _("办公研发")
+
+    class Deal(models.TextChoices):
+        RENT = "rent", _("出租")
+        SALE = "sale", _("出售")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        AVAILABLE = "available", _("可租售")
+        RESERVED = "reserved", _("已预订")
+        LET = "let", _("已出租")
+        SOLD = "sold", _("已售")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    code = models.CharField(_("编号"), max_length=30, unique=True, help_text=_("如 XQ-F-0012"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind, default=Kind.FACTORY)
+    deal = models.CharField(_("交易方式"), max_length=5, choices=Deal, default=Deal.RENT)
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
+    title = models.CharField(_("标题"), max_length=120)
+    district = models.CharField(_("区"), max_length=20, default="松江区")
+    town = models.CharField(_("镇/街道"), max_length=20, blank=True)
+    park = models.ForeignKey(
+        Park,
+        verbose_name=_("园区"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="listings",
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    longitude = models.DecimalField(
+        _("经度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    latitude = models.DecimalField(
+        _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    building_area = models.DecimalField(
+        _("建筑面积（㎡）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    land_area = models.DecimalField(
+        _("占地面积（㎡）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    min_divisible_area = models.DecimalField(
+        _("最小分割面积（㎡）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("仅整体出租或出售时留空。"),
+    )
+    floors = models.PositiveSmallIntegerField(_("总层数"), null=True, blank=True)
+    storey = models.SmallIntegerField(_("所在楼层"), null=True, blank=True)
+    floor_height = models.DecimalField(
+        _("层高（m）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    floor_load = models.PositiveIntegerField(_("楼面承重（kg/㎡）"), null=True, blank=True)
+    power_kva = models.PositiveIntegerField(_("配电（kVA）"), null=True, blank=True)
+    crane_tonnage = models.DecimalField(
+        _("行车（t）"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    eia_approvable = models.BooleanField(_("可环评"), default=False)
+    standalone = models.BooleanField(_("独栋"), default=False)
+    single_storey = models.BooleanField(_("单层"), default=False)
+    has_certificate = models.BooleanField(_("有产证"), default=False)
+    truck_access = models.BooleanField(_("大车可进"), default=False)
+    expressway_km = models.DecimalField(
+        _("距高速口（km）"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    rent_price = models.DecimalField(
+        _("租金（元/㎡/天）"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    sale_price = models.DecimalField(
+        _("售价（万元）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    negotiable = models.BooleanField(_("面议"), default=False)
+    description = models.TextField(_("描述"), blank=True)
+    agent = models.ForeignKey(
+        Agent,
+        verbose_name=_("招商顾问"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="listings",
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    last_verified_at = models.DateTimeField(
+        _("最近核实"),
+        default=timezone.now,
+        help_text=_("招商顾问最近一次确认房源在租售且信息属实的时间。"),
+    )
+    featured = models.BooleanField(_("推荐"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("房源")
+        verbose_name_plural = _("房源")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(building_area__gte=0), name="listing_building_area_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(land_area__isnull=True) | Q(land_area__gte=0),
+                name="listing_land_area_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_divisible_area__isnull=True)
+                | Q(min_divisible_area__gte=0, min_divisible_area__lte=models.F("building_area")),
+                name="listing_min_divisible_within_building_area",
+            ),
+            models.CheckConstraint(
+                condition=Q(rent_price__isnull=True) | Q(rent_price__gte=0),
+                name="listing_rent_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(sale_price__isnull=True) | Q(sale_price__gte=0),
+                name="listing_sale_price_non_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind", "deal", "-published_at"]),
+            models.Index(fields=["town"]),
+            models.Index(fields=["building_area"]),
+            models.Index(fields=["rent_price"]),
+            models.Index(fields=["sale_price"]),
+            models.Index(fields=["last_verified_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("listings:listing-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if (
+            self.min_divisible_area is not None
+            and self.building_area is not None
+            and self.min_divisible_area > self.building_area
+        ):
+            errors["min_divisible_area"] = _("最小分割面积不能大于建筑面积。")
+        if self.deal == self.Deal.RENT and self.rent_price is None and not self.negotiable:
+            errors["rent_price"] = _("请填写租金（元/㎡/天），或勾选“面议”。")
+        if self.deal == self.Deal.SALE and self.sale_price is None and not self.negotiable:
+            errors["sale_price"] = _("请填写售价（万元），或勾选“面议”。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_stale(self):
+        if self.last_verified_at is None:
+            return True
+        return self.last_verified_at < timezone.now() - timedelta(days=settings.LISTING_STALE_DAYS)
+
+    @property
+    def monthly_rent_wan(self):
+        """Monthly total in 万元 at 30 days: price × area × 30 ÷ 10,000."""
+        if self.rent_price is None or self.building_area is None:
+            return None
+        return (self.rent_price * self.building_area * 30 / Decimal(10000)).quantize(
+            Decimal("0.01")
+        )
+
+    @property
+    def is_divisible(self):
+        return self.min_divisible_area is not None and self.min_divisible_area < self.building_area
+
+
+class ListingImage(models.Model):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("图片"), upload_to="listings/")
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    position = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("房源图片")
+        verbose_name_plural = _("房源图片")
+
+
+class LandParcelQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
+
+    def open_for_bidding(self):
+        """Announced or open for bids: not sold, not withdrawn, bidding not yet closed."""
+        return self.exclude(
+            status__in=[LandParcel.Status.SOLD, LandParcel.Status.WITHDRAWN]
+        ).filter(bidding_closes_at__gte=timezone.now())
+
+
+class LandParcel(models.Model):
+    class Use(models.TextChoices):
+        INDUSTRIAL = "industrial", _("工业用地")
+        RND = "rnd", _("研发用地")
+        WAREHOUSING = "warehousing", _("仓储用地")
+        COMMERCIAL = "commercial", _("商办用地")
+
+    class Method(models.TextChoices):
+        LISTING = "listing", _("挂牌")
+        AUCTION = "auction", _("拍卖")
+        TENDER = "tender", _("招标")
+
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", _("公告中")
+        OPEN = "open", _("挂牌中")
+        CLOSED = "closed", _("挂牌结束")
+        SOLD = "sold", _("已售")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    code = models.CharField(_("宗地编号"), max_length=40, unique=True, help_text=_("如 YF-19-001"))
+    title = models.CharField(_("标题"), max_length=120, blank=True)
+    district = models.CharField(_("区"), max_length=20, default="松江区")
+    town = models.CharField(_("镇/街道"), max_length=20, blank=True)
+    park = models.ForeignKey(
+        Park,
+        verbose_name=_("园区"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="land_parcels",
+    )
+    location = models.CharField(_("坐落"), max_length=200)
+    boundary_east = models.CharField(_("东至"), max_length=100, blank=True)
+    boundary_south = models.CharField(_("南至"), max_length=100, blank=True)
+    boundary_west = models.CharField(_("西至"), max_length=100, blank=True)
+    boundary_north = models.CharField(_("北至"), max_length=100, blank=True)
+    longitude = models.DecimalField(
+        _("经度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    latitude = models.DecimalField(
+        _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    land_use = models.CharField(_("用地性质"), max_length=12, choices=Use, default=Use.INDUSTRIAL)
+    area = models.DecimalField(
+        _("出让面积（㎡）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    plot_ratio_min = models.DecimalField(
+        _("容积率下限"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    plot_ratio_max = models.DecimalField(
+        _("容积率上限"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    building_density = models.DecimalField(
+        _("建筑密度（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    green_ratio = models.DecimalField(
+        _("绿地率（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    height_limit = models.DecimalField(
+        _("建筑限高（m）"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    lease_years = models.PositiveSmallIntegerField(
+        _("出让年限（年）"), default=50, validators=[MaxValueValidator(70)]
+    )
+    investment_intensity = models.DecimalField(
+        _("投资强度（万元/亩）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    method = models.CharField(_("出让方式"), max_length=10, choices=Method, default=Method.LISTING)
+    announcement_no = models.CharField(_("公告编号"), max_length=60, blank=True)
+    announced_at = models.DateTimeField(_("公告中"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("报名截止"), null=True, blank=True)
+    bidding_opens_at = models.DateTimeField(_("挂牌开始"), null=True, blank=True)
+    bidding_closes_at = models.DateTimeField(_("挂牌截止"), null=True, blank=True)
+    starting_price = models.DecimalField(
+        _("起始价（万元）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    deposit = models.DecimalField(
+        _("保证金（万元）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    increment = models.DecimalField(
+        _("加价幅度（万元）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=Status,
+        default=Status.ANNOUNCED,
+        help_text=_("除已成交或已撤回外，状态按日期自动推算。"),
+    )
+    result_price = models.DecimalField(
+        _("成交价（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    winner = models.CharField(_("竞得人"), max_length=100, blank=True)
+    source_url = models.URLField(_("来源链接"), max_length=500, blank=True)
+    agent = models.ForeignKey(
+        Agent,
+        verbose_name=_("招商顾问"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="land_parcels",
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    featured = models.BooleanField(_("推荐"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LandParcelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-announced_at", "-pk"]
+        verbose_name = _("土地")
+        verbose_name_plural = _("土地")
+        constraints = [
+            models.CheckConstraint(condition=Q(area__gte=0), name="parcel_area_non_negative"),
+            models.CheckConstraint(
+                condition=Q(starting_price__gte=0), name="parcel_starting_price_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit__isnull=True) | Q(deposit__gte=0),
+                name="parcel_deposit_non_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "bidding_closes_at"]),
+            models.Index(fields=["town"]),
+            models.Index(fields=["land_use"]),
+            models.Index(fields=["area"]),
+            models.Index(fields=["starting_price"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.location}"
+
+    def get_absolute_url(self):
+        return reverse("listings:land-detail", kwargs={"pk": self.pk})
+
+    @property
+    def area_mu(self):
+        return (self.area / SQM_PER_MU).quantize(Decimal("0.01"))

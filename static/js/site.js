@@ -1,0 +1,60 @@
+/* G60 Portal: small progressive enhancements; every page works without this file. */
+(function () {
+  "use strict";
+
+  // Countdowns: <time data-countdown="ISO-8601">server-rendered text</time> ticks each second.
+  function formatRemaining(ms, el) {
+    if (ms <= 0) return el.getAttribute("data-countdown-done") || el.textContent;
+    var s = Math.floor(ms / 1000);
+    var d = Math.floor(s / 86400); s -= d * 86400;
+    var h = Math.floor(s / 3600); s -= h * 3600;
+    var m = Math.floor(s / 60); s -= m * 60;
+    var tpl = el.getAttribute("data-countdown-format") || "{d}d {h}h {m}m {s}s";
+    return tpl.replace("{d}", d).replace("{h}", h).replace("{m}", m).replace("{s}", s);
+  }
+  function startCountdowns() {
+    var els = document.querySelectorAll("[data-countdown]");
+    if (!els.length) return;
+    function tick() {
+      var now = Date.now();
+      els.forEach(function (el) {
+        var target = Date.parse(el.getAttribute("data-countdown"));
+        if (!isNaN(target)) el.textContent = formatRemaining(target - now, el);
+      });
+    }
+    tick();
+    setInterval(tick, 1000);
+  }
+
+  // "Copy link" buttons: <button data-copy="URL">.
+  function startCopyButtons() {
+    document.querySelectorAll("[data-copy]").forEach(function (btn) {
+      btn.hidden = false;
+      btn.addEventListener("click", function () {
+        var text = btn.getAttribute("data-copy");
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(text).then(function () {
+            btn.textContent = btn.getAttribute("data-copied") || "✓";
+          });
+        }
+      });
+    });
+  }
+
+  // Forms that must not be sent twice: disable the submit button on the first submit.
+  function startSingleSubmit() {
+    document.querySelectorAll("form[data-single-submit]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        form.querySelectorAll("button[type=submit]").forEach(function (b) {
+          setTimeout(function () { b.disabled = true; }, 0);
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    startCountdowns();
+    startCopyButtons();
+    startSingleSubmit();
+  });
+})();
