@@ -34,19 +34,19 @@ run: $(STAMP)
 serve: run
 
 test: $(STAMP)
-	$(PY) -m g60portal.testrunner
+	$(PY) -m g60portal.embedded_db run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m g60portal.testrunner --manage makemigrations --check --dry-run
+	$(PY) -m g60portal.embedded_db run -- $(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
 bench: $(STAMP)
-	$(PY) -m g60portal.testrunner --manage bench
+	$(PY) -m g60portal.embedded_db run -- $(PY) manage.py bench
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'

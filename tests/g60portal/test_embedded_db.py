@@ -1,0 +1,77 @@
+"""The embedded PostgreSQL from pgserver: data under var/, survives restarts, clear
+failures. These start real servers in a temporary var/ directory."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = settings.BASE_DIR
+
+
+def embedded(var_dir, *args, timeout=120):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "XDG_RUNTIME_DIR"}}
+    env["G60_VAR_DIR"] = str(var_dir)
+    env["DJANGO_SETTINGS_MODULE"] = "g60portal.settings"
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def var_dir(tmp_path_factory):
+    # A short path: the server's socket lives in it and Unix sockets have a length limit.
+    path = tmp_path_factory.mktemp("v")
+    yield path
+    embedded(path, "-m", "g60portal.embedded_db", "stop")
+
+
+def test_it_keeps_data_across_a_restart(var_dir):
+    create = (
+        "from django.db import connection;"
+        "c = connection.cursor();"
+        "c.execute('CREATE TABLE kept (v text)');"
+        "c.execute(\"INSERT INTO kept VALUES ('松江')\")"
+    )
+    result = embedded(var_dir, "manage.py", "shell", "-c", create)
+    assert result.returncode == 0, result.stderr
+    assert (var_dir / "pgdata" / "PG_VERSION").exists()
+    # The process that started the server stopped it when it exited.
+    status = embedded(var_dir, "-m", "g60portal.embedded_db", "status")
+    assert status.stdout.strip() == "stopped"
+
+    read = (
+        "from django.db import connection;"
+        "c = connection.cursor(); c.execute('SELECT v FROM kept'); print(c.fetchone()[0])"
+    )
+    result = embedded(var_dir, "manage.py", "shell", "-c", read)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "松江"
+
+
+def test_start_and_stop_from_the_command_line(var_dir):
+    started = embedded(var_dir, "-m", "g60portal.embedded_db", "start")
+    assert started.returncode == 0, started.stderr
+    assert "embedded PostgreSQL running" in started.stdout
+    assert embedded(var_dir, "-m", "g60portal.embedded_db", "status").stdout.strip() == "running"
+    stopped = embedded(var_dir, "-m", "g60portal.embedded_db", "stop")
+    assert stopped.stdout.strip() == "embedded PostgreSQL stopped"
+    assert embedded(var_dir, "-m", "g60portal.embedded_db", "status").stdout.strip() == "stopped"
+
+
+def test_a_server_that_cannot_start_says_why_and_how_to_use_database_url(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where var/ should be")
+    result = embedded(blocker, "manage.py", "check")
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("error: the embedded PostgreSQL")
+    assert "DATABASE_URL" in last_line
+    assert "Traceback" not in result.stderr
