@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from g60portal.uploads import CheckedImageField
+from listings.places import is_known_town, normalize_town
+
 SQM_PER_MU = Decimal("666.67")
+# GCJ-02 coordinates only make sense inside China's bounding box.
+LONGITUDE_RANGE = (Decimal("73"), Decimal("136"))
+LATITUDE_RANGE = (Decimal("3"), Decimal("54"))
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
 
@@ -25,8 +31,8 @@ class Agent(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     mobile = models.CharField(_("手机号"), max_length=11, validators=[mobile_validator])
     wechat_id = models.CharField(_("微信号"), max_length=50, blank=True)
-    wechat_qr = models.ImageField(_("微信二维码"), upload_to="agents/qr/", blank=True)
-    photo = models.ImageField(_("照片"), upload_to="agents/photos/", blank=True)
+    wechat_qr = CheckedImageField(_("微信二维码"), upload_to="agents/qr/", blank=True)
+    photo = CheckedImageField(_("照片"), upload_to="agents/photos/", blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -58,13 +64,86 @@ class Agent(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.webhook_url and not self.webhook_kind:
+            raise ValidationError({"webhook_kind": _("填写了Webhook地址时请选择群机器人平台。")})
+
+    @property
+    def tel(self):
+        return f"+86{self.mobile}" if self.mobile else ""
+
+
+def clean_place(obj, errors):
+    """Shared checks of district, town and coordinates for parks, listings and parcels."""
+    obj.town = normalize_town(obj.town)
+    if obj.town and not is_known_town(obj.district, obj.town):
+        errors["town"] = _("“%(town)s”不是%(district)s的镇或街道。") % {
+            "town": obj.town,
+            "district": obj.district,
+        }
+    if (obj.longitude is None) != (obj.latitude is None):
+        errors["latitude"] = _("经度和纬度需同时填写或同时留空。")
+    if obj.longitude is not None and not (
+        LONGITUDE_RANGE[0] <= obj.longitude <= LONGITUDE_RANGE[1]
+    ):
+        errors["longitude"] = _("经度应在 73 到 136 之间（GCJ-02）。")
+    if obj.latitude is not None and not LATITUDE_RANGE[0] <= obj.latitude <= LATITUDE_RANGE[1]:
+        errors["latitude"] = _("纬度应在 3 到 54 之间（GCJ-02）。")
+
+
+class MapLinksMixin:
+    """Deep links into Chinese map apps, built from GCJ-02 coordinates; no key, no script."""
+
+    def map_name(self):
+        return str(self)
+
+    def map_links(self):
+        from urllib.parse import quote, urlencode
+
+        if self.longitude is None or self.latitude is None:
+            return []
+        lng, lat = f"{self.longitude:f}", f"{self.latitude:f}"
+        name = self.map_name()
+        links = [
+            (
+                _("高德地图"),
+                "https://uri.amap.com/marker?"
+                + urlencode({"position": f"{lng},{lat}", "name": name}),
+            ),
+            (
+                _("百度地图"),
+                "https://api.map.baidu.com/marker?"
+                + urlencode(
+                    {
+                        "location": f"{lat},{lng}",
+                        "title": name,
+                        "content": name,
+                        "output": "html",
+                        "coord_type": "gcj02",
+                    }
+                ),
+            ),
+        ]
+        if settings.TENCENT_MAP_REFERER:
+            marker = f"coord:{lat},{lng};title:{name};addr:{getattr(self, 'address', '') or name}"
+            links.append(
+                (
+                    _("腾讯地图"),
+                    "https://apis.map.qq.com/uri/v1/marker?marker="
+                    + quote(marker, safe=":,;")
+                    + "&"
+                    + urlencode({"referer": settings.TENCENT_MAP_REFERER}),
+                )
+            )
+        return links
+
 
 class ParkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
 
-class Park(models.Model):
+class Park(MapLinksMixin, models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=100, unique=True, allow_unicode=False)
     district = models.CharField(_("区"), max_length=20, default="松江区")
@@ -100,7 +179,7 @@ class Park(models.Model):
     latitude = models.DecimalField(
         _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
     )
-    cover = models.ImageField(_("封面图"), upload_to="parks/", blank=True)
+    cover = CheckedImageField(_("封面图"), upload_to="parks/", blank=True)
     agent = models.ForeignKey(
         Agent,
         verbose_name=_("招商顾问"),
@@ -127,6 +206,15 @@ class Park(models.Model):
     def get_absolute_url(self):
         return reverse("listings:park-detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        errors = {}
+        clean_place(self, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def map_name(self):
+        return self.name
+
     @property
     def industries(self):
         raw = self.leading_industries.replace("、", ",").replace("，", ",")
@@ -135,7 +223,7 @@ class Park(models.Model):
 
 class ParkImage(models.Model):
     park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(_("图片"), upload_to="parks/")
+    image = CheckedImageField(_("图片"), upload_to="parks/")
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     position = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -162,8 +250,25 @@ class ListingQuerySet(models.QuerySet):
             published_at__lte=timezone.now(),
         ).fresh()
 
+    def search_text(self, q):
+        """Listings whose title, code, address, town or park name contain every word of q.
 
-class Listing(models.Model):
+        A plain substring match, kept in this one place so that the site search can
+        swap in its full-text machinery."""
+        return self.filter(_words_query(q, ["title", "code", "address", "town", "park__name"]))
+
+
+def _words_query(q, fields, max_words=5):
+    condition = Q()
+    for word in (q or "").split()[:max_words]:
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": word})
+        condition &= any_field
+    return condition
+
+
+class Listing(MapLinksMixin, models.Model):
     class Kind(models.TextChoices):
         FACTORY = "factory", pgettext_lazy("listing kind", "厂房")
         WAREHOUSE = "warehouse", pgettext_lazy("listing kind", "仓库")
@@ -256,6 +361,9 @@ class Listing(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    expressway_name = models.CharField(
+        _("最近高速"), max_length=40, blank=True, help_text=_("如：G60 沪昆高速")
+    )
     rent_price = models.DecimalField(
         _("租金（元/㎡/天）"),
         max_digits=8,
@@ -273,6 +381,17 @@ class Listing(models.Model):
         validators=[MinValueValidator(0)],
     )
     negotiable = models.BooleanField(_("面议"), default=False)
+    property_fee = models.DecimalField(
+        _("物业费（元/㎡/月）"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    payment_terms = models.CharField(
+        _("付款方式"), max_length=30, blank=True, help_text=_("如：押三付三")
+    )
     description = models.TextField(_("描述"), blank=True)
     agent = models.ForeignKey(
         Agent,
@@ -319,6 +438,22 @@ class Listing(models.Model):
                 condition=Q(sale_price__isnull=True) | Q(sale_price__gte=0),
                 name="listing_sale_price_non_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(floor_height__isnull=True) | Q(floor_height__gte=0),
+                name="listing_floor_height_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(crane_tonnage__isnull=True) | Q(crane_tonnage__gte=0),
+                name="listing_crane_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(expressway_km__isnull=True) | Q(expressway_km__gte=0),
+                name="listing_expressway_km_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(property_fee__isnull=True) | Q(property_fee__gte=0),
+                name="listing_property_fee_non_negative",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "kind", "deal", "-published_at"]),
@@ -337,6 +472,12 @@ class Listing(models.Model):
 
     def clean(self):
         errors = {}
+        self.code = (self.code or "").strip().upper()
+        clean_place(self, errors)
+        if self.floors is not None and self.storey is not None and self.storey > self.floors:
+            errors["storey"] = _("所在楼层不能高于总层数。")
+        if self.single_storey and self.floors is not None and self.floors > 1:
+            errors["single_storey"] = _("总层数大于 1 的房源不能标为单层。")
         if (
             self.min_divisible_area is not None
             and self.building_area is not None
@@ -369,10 +510,44 @@ class Listing(models.Model):
     def is_divisible(self):
         return self.min_divisible_area is not None and self.min_divisible_area < self.building_area
 
+    @property
+    def cover(self):
+        """The first picture; uses the prefetched pictures when a list view has them."""
+        images = self.images.all()
+        return images[0] if images else None
+
+    @property
+    def badges(self):
+        badges = []
+        if self.eia_approvable:
+            badges.append(_("可环评"))
+        if self.standalone:
+            badges.append(_("独栋"))
+        if self.single_storey:
+            badges.append(_("单层"))
+        if self.crane_tonnage:
+            badges.append(_("行车"))
+        if self.is_divisible:
+            badges.append(_("可分割"))
+        return badges
+
+    @property
+    def place_name(self):
+        return self.park.name if self.park_id and self.park else self.town
+
+    def map_name(self):
+        return self.title
+
+    @property
+    def floor_load_tonnes(self):
+        if self.floor_load is None:
+            return None
+        return (Decimal(self.floor_load) / 1000).quantize(Decimal("0.1"))
+
 
 class ListingImage(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(_("图片"), upload_to="listings/")
+    image = CheckedImageField(_("图片"), upload_to="listings/")
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     position = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -392,8 +567,33 @@ class LandParcelQuerySet(models.QuerySet):
             status__in=[LandParcel.Status.SOLD, LandParcel.Status.WITHDRAWN]
         ).filter(bidding_closes_at__gte=timezone.now())
 
+    def search_text(self, q):
+        """Parcels whose code, title, location, town or park name contain every word of q."""
+        return self.filter(_words_query(q, ["code", "title", "location", "town", "park__name"]))
 
-class LandParcel(models.Model):
+    def in_status(self, status):
+        """Parcels whose status, derived from the dates as `current_status` does, is `status`."""
+        Status = LandParcel.Status
+        if status in (Status.SOLD, Status.WITHDRAWN):
+            return self.filter(status=status)
+        now = timezone.now()
+        live = self.exclude(status__in=[Status.SOLD, Status.WITHDRAWN])
+        no_dates = Q(bidding_opens_at__isnull=True, bidding_closes_at__isnull=True)
+        closed = Q(bidding_closes_at__lt=now)
+        if status == Status.CLOSED:
+            return live.filter(closed | (no_dates & Q(status=Status.CLOSED)))
+        if status == Status.OPEN:
+            return live.filter(
+                ~closed & (Q(bidding_opens_at__lte=now) | (no_dates & Q(status=Status.OPEN)))
+            )
+        if status == Status.ANNOUNCED:
+            return live.filter(
+                ~closed & ~Q(bidding_opens_at__lte=now) & (~no_dates | Q(status=Status.ANNOUNCED))
+            )
+        return self.none()
+
+
+class LandParcel(MapLinksMixin, models.Model):
     class Use(models.TextChoices):
         INDUSTRIAL = "industrial", _("工业用地")
         RND = "rnd", _("研发用地")
@@ -472,7 +672,7 @@ class LandParcel(models.Model):
     )
     method = models.CharField(_("出让方式"), max_length=10, choices=Method, default=Method.LISTING)
     announcement_no = models.CharField(_("公告编号"), max_length=60, blank=True)
-    announced_at = models.DateTimeField(_("公告中"), null=True, blank=True)
+    announced_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("报名截止"), null=True, blank=True)
     bidding_opens_at = models.DateTimeField(_("挂牌开始"), null=True, blank=True)
     bidding_closes_at = models.DateTimeField(_("挂牌截止"), null=True, blank=True)
@@ -535,6 +735,30 @@ class LandParcel(models.Model):
                 condition=Q(deposit__isnull=True) | Q(deposit__gte=0),
                 name="parcel_deposit_non_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(increment__isnull=True) | Q(increment__gte=0),
+                name="parcel_increment_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(result_price__isnull=True) | Q(result_price__gte=0),
+                name="parcel_result_price_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(investment_intensity__isnull=True) | Q(investment_intensity__gte=0),
+                name="parcel_investment_intensity_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(plot_ratio_min__isnull=True)
+                | Q(plot_ratio_max__isnull=True)
+                | Q(plot_ratio_min__lte=models.F("plot_ratio_max")),
+                name="parcel_plot_ratio_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(bidding_opens_at__isnull=True)
+                | Q(bidding_closes_at__isnull=True)
+                | Q(bidding_opens_at__lte=models.F("bidding_closes_at")),
+                name="parcel_bidding_window_in_order",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "bidding_closes_at"]),
@@ -553,3 +777,88 @@ class LandParcel(models.Model):
     @property
     def area_mu(self):
         return (self.area / SQM_PER_MU).quantize(Decimal("0.01"))
+
+    @property
+    def price_per_mu(self):
+        """Starting price in 万元/亩."""
+        if not self.area or self.starting_price is None:
+            return None
+        return (self.starting_price * SQM_PER_MU / self.area).quantize(Decimal("0.1"))
+
+    @property
+    def price_per_sqm(self):
+        """Starting price in 元/㎡."""
+        if not self.area or self.starting_price is None:
+            return None
+        return (self.starting_price * 10000 / self.area).quantize(Decimal("1"))
+
+    @property
+    def current_status(self):
+        """The status the dates say, unless the parcel was sold or withdrawn."""
+        if self.status in (self.Status.SOLD, self.Status.WITHDRAWN):
+            return self.status
+        now = timezone.now()
+        opens, closes = self.bidding_opens_at, self.bidding_closes_at
+        if opens is None and closes is None:
+            return self.status
+        if closes is not None and closes < now:
+            return self.Status.CLOSED
+        if opens is not None and opens <= now:
+            return self.Status.OPEN
+        return self.Status.ANNOUNCED
+
+    def get_current_status_display(self):
+        return self.Status(self.current_status).label
+
+    @property
+    def next_event(self):
+        """(label, time) of the next date in the announcement, or None."""
+        if self.current_status in (self.Status.SOLD, self.Status.WITHDRAWN):
+            return None
+        now = timezone.now()
+        events = [
+            (_("报名截止"), self.registration_closes_at),
+            (_("挂牌开始"), self.bidding_opens_at),
+            (_("挂牌截止"), self.bidding_closes_at),
+        ]
+        upcoming = sorted((when, label) for label, when in events if when and when > now)
+        if not upcoming:
+            return None
+        when, label = upcoming[0]
+        return label, when
+
+    def map_name(self):
+        return f"{self.code} {self.location}"
+
+    def clean(self):
+        errors = {}
+        self.code = (self.code or "").strip().upper()
+        clean_place(self, errors)
+        if (
+            self.plot_ratio_min is not None
+            and self.plot_ratio_max is not None
+            and self.plot_ratio_min > self.plot_ratio_max
+        ):
+            errors["plot_ratio_max"] = _("容积率上限不能小于下限。")
+        if (
+            self.bidding_opens_at
+            and self.bidding_closes_at
+            and self.bidding_opens_at > self.bidding_closes_at
+        ):
+            errors["bidding_closes_at"] = _("挂牌截止时间不能早于挂牌开始时间。")
+        if (
+            self.registration_closes_at
+            and self.bidding_closes_at
+            and self.registration_closes_at > self.bidding_closes_at
+        ):
+            errors["registration_closes_at"] = _("报名截止时间不能晚于挂牌截止时间。")
+        if (
+            self.announced_at
+            and self.registration_closes_at
+            and self.announced_at > self.registration_closes_at
+        ):
+            errors["announced_at"] = _("公告时间不能晚于报名截止时间。")
+        if self.status == self.Status.SOLD and self.result_price is None:
+            errors["result_price"] = _("已成交的地块请填写成交价（万元）。")
+        if errors:
+            raise ValidationError(errors)
