@@ -1,9 +1,15 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+
+from g60portal.sanitize import clean_html, html_to_text
+from g60portal.uploads import CheckedImageField
+
+SUMMARY_FROM_BODY_CHARS = 120
 
 
 class Category(models.Model):
@@ -33,6 +39,61 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=timezone.now(),
         )
 
+    def scheduled(self):
+        """Published but waiting for its time."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def for_cards(self):
+        """What a card needs, without the (possibly large) body."""
+        return self.select_related("category").defer("body")
+
+    def related_to(self, article, limit=6):
+        """Articles sharing tags with ``article`` first (most shared first), then those of
+        its category, newest first. Call on ``published()``; never includes ``article``."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        shared = (
+            Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
+            if tag_ids
+            else Value(0, output_field=IntegerField())
+        )
+        same_category = Case(
+            When(category_id=article.category_id, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        return (
+            self.exclude(pk=article.pk)
+            .for_cards()
+            .annotate(shared_tags=shared, same_category=same_category)
+            .filter(Q(shared_tags__gt=0) | Q(same_category=1))
+            .order_by("-shared_tags", "-same_category", "-published_at", "-pk")[:limit]
+        )
+
+    def adjacent_to(self, article):
+        """(previous, next) of ``article`` in publication order, in one query.
+        Call on ``published()``; either may be ``None``."""
+        if article.published_at is None:
+            return None, None
+        fields = ("pk", "title", "published_at")
+        at, pk = article.published_at, article.pk
+        older = (
+            self.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+            .order_by("-published_at", "-pk")
+            .only(*fields)[:1]
+        )
+        newer = (
+            self.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+            .order_by("published_at", "pk")
+            .only(*fields)[:1]
+        )
+        previous = next_ = None
+        for other in older.union(newer, all=True):
+            if (other.published_at, other.pk) < (at, pk):
+                previous = other
+            else:
+                next_ = other
+        return previous, next_
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -45,7 +106,12 @@ class Article(models.Model):
     )
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
     body = models.TextField(_("正文"), blank=True)
-    cover = models.ImageField(_("封面图"), upload_to="articles/covers/", blank=True)
+    cover = CheckedImageField(
+        _("封面图"),
+        upload_to="articles/covers/",
+        blank=True,
+        help_text=_("列表卡片和微信分享使用，建议横图（4:3 或更宽）。"),
+    )
     source_name = models.CharField(_("来源"), max_length=100, blank=True)
     source_url = models.URLField(_("来源链接"), max_length=500, blank=True)
     author = models.ForeignKey(
@@ -84,5 +150,62 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Sanitizing here (not only in the admin form) covers every way in: admin,
+        # import, shell and demo content.
+        self.body = clean_html(self.body)
+        if not self.summary.strip():
+            text = html_to_text(self.body)
+            if len(text) > SUMMARY_FROM_BODY_CHARS:
+                text = text[: SUMMARY_FROM_BODY_CHARS - 1].rstrip() + "…"
+            self.summary = text
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:article-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+
+class ArticleImage(models.Model):
+    """A picture uploaded from the editor and placed in an article's body."""
+
+    image = CheckedImageField(
+        _("图片"), upload_to="articles/body/%Y/%m/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt_text = models.CharField(_("图片说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("正文图片")
+        verbose_name_plural = _("正文图片")
+
+    def __str__(self):
+        return self.alt_text or self.image.name
