@@ -2,13 +2,13 @@
 SHELL := /bin/sh
 .DEFAULT_GOAL := help
 
-PYTHON ?= $(shell scripts/find-python)
+PYTHON ?=
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: help run serve test lint format bench db-stop messages clean check-python
+.PHONY: help install run serve test lint format bench db-stop messages clean
 
 help:
 	@echo "make run    set up and run the site with demo content on http://127.0.0.1:$(PORT)"
@@ -16,12 +16,11 @@ help:
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  print speed figures"
 
-check-python:
-	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (see above)"; exit 1; }
-
-$(STAMP): pyproject.toml | check-python
-	@echo "Using $(PYTHON)"
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+		python="$(PYTHON)"; [ -n "$$python" ] || python="$$(scripts/find-python)" || exit 1; \
+		echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; \
+	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
