@@ -28,7 +28,9 @@ def run_manage(*args, **env):
     full_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "G60_", "DEBUG"))
     }
-    full_env.update({"DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "g60portal.settings"})
+    full_env.update(
+        {"DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "g60portal.settings"}
+    )
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -99,7 +101,13 @@ def test_production_turns_on_https_protections():
     )
     result = run_manage("shell", "-c", code, **production_env())
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1].split() == ["31536000", "True", "True", "True", "False"]
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "False",
+    ]
 
 
 def test_debug_is_off_unless_asked_for():

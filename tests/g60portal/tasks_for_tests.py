@@ -1,0 +1,6 @@
+from django.tasks import task
+
+
+@task
+def note_periodic_run():
+    return "ran"
