@@ -215,6 +215,11 @@ SITE_WECHAT_ID = env_str("SITE_WECHAT_ID", "G60zhaoshang")
 SITE_ADDRESS = env_str("SITE_ADDRESS", "上海市松江区 G60科创云廊")
 SITE_ICP = env_str("SITE_ICP", "沪ICP备00000000号-1")
 SITE_WEBHOOK_URL = env_url("SITE_WEBHOOK_URL")
+# wecom / dingtalk / feishu; guessed from the webhook's host when unset.
+SITE_WEBHOOK_KIND = env_str("SITE_WEBHOOK_KIND").strip().lower()
+if SITE_WEBHOOK_KIND not in ("", "wecom", "dingtalk", "feishu"):
+    raise EnvironmentVariableError("SITE_WEBHOOK_KIND must be wecom, dingtalk or feishu")
+SITE_WEBHOOK_SECRET = env_str("SITE_WEBHOOK_SECRET")
 TENCENT_MAP_REFERER = env_str("TENCENT_MAP_REFERER")
 
 # Business rules.
@@ -226,6 +231,10 @@ LEAD_NOTIFY_MAX_ATTEMPTS = env_int("LEAD_NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
 LEAD_MIN_FILL_SECONDS = env_int("LEAD_MIN_FILL_SECONDS", 3, minimum=0)
 LEAD_RATE_LIMIT_IP = env_int("LEAD_RATE_LIMIT_IP", 10, minimum=1)  # per hour
 LEAD_RATE_LIMIT_MOBILE = env_int("LEAD_RATE_LIMIT_MOBILE", 3, minimum=1)  # per hour
+LEAD_NOTIFY_BACKOFF_SECONDS = env_int("LEAD_NOTIFY_BACKOFF_SECONDS", 60, minimum=1)  # doubles
+LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 730, minimum=1)  # closed inquiries
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: none).
+LEAD_TRUSTED_PROXIES = env_int("LEAD_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 
 # Security. CSP holds in every mode so that tests see what production sends.
 SECURE_CSP = {
@@ -268,4 +277,6 @@ ADMIN_SITE_HEADER = _("G60招商平台管理后台")
 
 # Periodic background work, enqueued by `manage.py run_periodic` (started by `make run`):
 # (dotted path of a Django task, interval in seconds).
-PERIODIC_TASKS = []
+PERIODIC_TASKS = [
+    ("leads.tasks.escalate_overdue_inquiries", 60),
+]

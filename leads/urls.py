@@ -1,3 +1,10 @@
+from django.urls import path
+
+from leads import views
+
 app_name = "leads"
 
-urlpatterns = []
+urlpatterns = [
+    path("inquiry/", views.InquiryView.as_view(), name="inquiry"),
+    path("inquiry/thanks/<str:token>/", views.thanks, name="thanks"),
+]

@@ -1,0 +1,255 @@
+import hashlib
+import re
+import secrets
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+from leads.models import Inquiry
+from listings.models import LandParcel, Listing, Park
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# People type +86, 0086, spaces, dashes, dots and brackets around their number.
+MOBILE_NOISE_RE = re.compile(r"[\s\-\.\(\)（）\u3000]")
+
+STAMP_SALT = "leads.stamp"
+SUBJECT_SALT = "leads.subject"
+STAMP_MAX_AGE = 2 * 24 * 3600  # a page left open over a weekend still submits
+
+# What an inquiry may be about: short kind → (model, Inquiry field, related to load).
+SUBJECT_KINDS = {
+    "listing": (Listing, "listing", ("agent", "park__agent")),
+    "land": (LandParcel, "land_parcel", ("agent", "park__agent")),
+    "park": (Park, "park", ("agent",)),
+    "article": (Article, "article", ()),
+}
+KIND_OF_MODEL = {model: kind for kind, (model, _field, _rel) in SUBJECT_KINDS.items()}
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+TRACKING_FIELDS = ("page_url", "referrer", *UTM_FIELDS)
+
+
+def normalize_mobile(raw):
+    value = MOBILE_NOISE_RE.sub("", raw or "")
+    if value.startswith("+86"):
+        value = value[3:]
+    elif value.startswith("0086"):
+        value = value[4:]
+    elif value.startswith("86") and len(value) == 13:
+        value = value[2:]
+    return value
+
+
+def subject_kind(obj):
+    return KIND_OF_MODEL.get(type(obj)) if obj is not None else None
+
+
+def sign_subject(obj):
+    kind = subject_kind(obj)
+    if kind is None or obj.pk is None:
+        return ""
+    return signing.dumps(f"{kind}:{obj.pk}", salt=SUBJECT_SALT)
+
+
+def load_subject(token):
+    """The object a signed reference names, or None when there is none.
+
+    Raises ValidationError when the reference was tampered with."""
+    if not token:
+        return None
+    try:
+        value = signing.loads(token, salt=SUBJECT_SALT)
+        kind, pk = str(value).split(":", 1)
+        model, _field, related = SUBJECT_KINDS[kind]
+        pk = int(pk)
+    except (signing.BadSignature, ValueError, KeyError):
+        raise ValidationError(
+            _("页面信息有误，请刷新页面后重新提交。"), code="bad_subject"
+        ) from None
+    # A subject deleted since the page was shown is no reason to lose the inquiry.
+    return model.objects.select_related(*related).filter(pk=pk).first()
+
+
+def new_stamp():
+    return signing.dumps({"n": secrets.token_urlsafe(18), "t": int(time.time())}, salt=STAMP_SALT)
+
+
+def read_stamp(token, max_age=STAMP_MAX_AGE):
+    """(nonce, issued unix time) from a form stamp, or None when it is not ours."""
+    try:
+        value = signing.loads(token or "", salt=STAMP_SALT, max_age=max_age)
+        return str(value["n"])[:64], int(value["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def rate_limit_hit(scope, ident, limit, window=3600):
+    """Count one submission for ident in a fixed window; False once over the limit."""
+    digest = hashlib.sha256(f"{scope}:{ident}".encode()).hexdigest()[:32]
+    key = f"leads:rl:{scope}:{digest}:{int(time.time() // window)}"
+    if cache.add(key, 1, timeout=window + 60):
+        return limit >= 1
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 60)
+        return True
+
+
+class InquiryForm(forms.ModelForm):
+    mobile = forms.CharField(
+        label=_("手机号"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "maxlength": 30}
+        ),
+        help_text=_("11位中国大陆手机号，招商顾问将通过此号码联系您。"),
+    )
+    consent = forms.BooleanField(
+        label=_("同意隐私政策"),
+        error_messages={"required": _("请勾选同意隐私政策后再提交。")},
+    )
+    # Honeypot: hidden from people by CSS, filled in by form-stuffing bots.
+    website = forms.CharField(
+        label=_("网站（请留空）"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    stamp = forms.CharField(required=False, widget=forms.HiddenInput)
+    subject = forms.CharField(required=False, widget=forms.HiddenInput)
+    page_url = forms.CharField(required=False, widget=forms.HiddenInput)
+    referrer = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_source = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_medium = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_campaign = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_term = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_content = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Inquiry
+        fields = [
+            "need_kind",
+            "need_deal",
+            "need_area",
+            "need_budget",
+            "industry",
+            "expected_tax",
+            "company",
+            "name",
+            "mobile",
+            "wechat_id",
+            "email",
+            "message",
+        ]
+        labels = {"name": _("您的称呼")}
+        help_texts = {
+            "industry": _("如：新能源汽车零部件、集成电路封测、生物医药"),
+            "expected_tax": _("园区看重亩均税收，可填大致数字"),
+            "need_budget": _("如：1元/㎡/天以内，或总价3000万元"),
+        }
+        widgets = {
+            "need_area": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "expected_tax": forms.NumberInput(
+                attrs={"inputmode": "decimal", "min": 0, "step": "0.01"}
+            ),
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "company": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "message": forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+        }
+
+    def __init__(self, *args, ip=None, **kwargs):
+        self.ip = ip
+        self.subject_object = None
+        self.nonce = None
+        super().__init__(*args, **kwargs)
+        for name in ("need_kind", "need_deal"):
+            self.fields[name].choices = [("", _("请选择"))] + list(self.fields[name].choices)[1:]
+
+    # Visitors cannot fix hidden fields: keep what fits instead of refusing.
+    def _clean_tracking(self, name, limit):
+        value = self.cleaned_data.get(name, "")
+        return value.replace("\x00", "")[:limit]
+
+    def clean_page_url(self):
+        return self._clean_tracking("page_url", 500)
+
+    def clean_referrer(self):
+        return self._clean_tracking("referrer", 500)
+
+    def clean_utm_source(self):
+        return self._clean_tracking("utm_source", 100)
+
+    def clean_utm_medium(self):
+        return self._clean_tracking("utm_medium", 100)
+
+    def clean_utm_campaign(self):
+        return self._clean_tracking("utm_campaign", 100)
+
+    def clean_utm_term(self):
+        return self._clean_tracking("utm_term", 100)
+
+    def clean_utm_content(self):
+        return self._clean_tracking("utm_content", 100)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError(_("请填写您的称呼。"), code="required")
+        return name
+
+    def clean_mobile(self):
+        mobile = normalize_mobile(self.cleaned_data["mobile"])
+        if not MOBILE_RE.match(mobile):
+            raise ValidationError(
+                _("请输入11位中国大陆手机号，如 138 0013 8000。"), code="invalid_mobile"
+            )
+        return mobile
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise ValidationError(_("提交未通过校验，请清空“网站”一栏后重试。"), code="honeypot")
+        return ""
+
+    def clean_stamp(self):
+        stamp = read_stamp(self.cleaned_data.get("stamp"))
+        if stamp is None:
+            raise ValidationError(_("页面已过期，请确认信息后再次提交。"), code="bad_stamp")
+        self.nonce, issued = stamp
+        if time.time() - issued < settings.LEAD_MIN_FILL_SECONDS:
+            raise ValidationError(_("提交过快，请稍候几秒再提交。"), code="too_fast")
+        return self.cleaned_data["stamp"]
+
+    def clean_subject(self):
+        self.subject_object = load_subject(self.cleaned_data.get("subject"))
+        return self.cleaned_data.get("subject", "")
+
+    def clean(self):
+        cleaned = super().clean()
+        # Count a submission against the limits only when it would be saved otherwise.
+        if self._errors:
+            return cleaned
+        limited = _("提交过于频繁，请稍后再试，或直接拨打热线 %(hotline)s。") % {
+            "hotline": settings.SITE_HOTLINE
+        }
+        if self.ip and not rate_limit_hit("ip", self.ip, settings.LEAD_RATE_LIMIT_IP):
+            raise ValidationError(limited, code="rate_limited")
+        mobile = cleaned.get("mobile")
+        if mobile and not rate_limit_hit("mobile", mobile, settings.LEAD_RATE_LIMIT_MOBILE):
+            raise ValidationError(limited, code="rate_limited")
+        return cleaned
+
+    def inquiry_data(self):
+        """Keyword arguments for services.submit_inquiry."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data.update({name: self.cleaned_data[name] for name in TRACKING_FIELDS})
+        data["subject"] = self.subject_object
+        data["submission_token"] = self.nonce
+        data["ip_address"] = self.ip
+        return data

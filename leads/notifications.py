@@ -1,0 +1,376 @@
+"""Delivering one Notification: e-mail or a WeCom / DingTalk / Feishu group bot.
+
+Each delivery is attempted under a row lock, recorded as an InquiryEvent, marked sent
+only once the channel accepted it, and retried with exponential back-off."""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from leads.models import InquiryEvent, Notification
+from leads.roles import MANAGERS_GROUP
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_TIMEOUT = 10  # seconds; a slow bot must not hold the worker
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+# Markdown and mention syntax of the three platforms, swapped for full-width twins so
+# that a visitor cannot add links, images, formatting or @-mentions to a bot message.
+MARKDOWN_TWINS = str.maketrans(
+    {
+        "<": "＜",
+        ">": "＞",
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "*": "＊",
+        "_": "＿",
+        "`": "｀",
+        "#": "＃",
+        "~": "～",
+        "|": "｜",
+        "!": "！",
+        "@": "＠",
+        "&": "＆",
+        "\\": "＼",
+    }
+)
+
+
+class DeliveryError(Exception):
+    """The channel refused or could not be reached; worth another try."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Nothing to retry: e.g. no recipient configured."""
+
+
+def neutralize(text, limit=200):
+    """Visitor text made inert for a one-line bot message."""
+    text = CONTROL_RE.sub(" ", str(text or "")).strip()
+    text = text.translate(MARKDOWN_TWINS).replace("://", "：//")
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def backoff(attempts):
+    return timedelta(seconds=settings.LEAD_NOTIFY_BACKOFF_SECONDS * 2 ** (attempts - 1))
+
+
+def absolute(url):
+    return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+
+
+# ---- the one entry point the task calls ------------------------------------------
+
+
+def deliver(notification_id, now=None):
+    """Try one delivery; returns its state afterwards ('sent', 'pending', 'failed',
+    or 'skipped' when another worker holds it or it is already done)."""
+    from leads.services import enqueue_notifications
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related(
+                "agent",
+                "inquiry__assigned_agent",
+                "inquiry__listing",
+                "inquiry__land_parcel",
+                "inquiry__park",
+                "inquiry__article",
+                "inquiry__duplicate_of",
+            )
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.state != Notification.State.PENDING:
+            return "skipped"
+        now = now or timezone.now()
+        notification.attempts += 1
+        try:
+            send(notification)
+        except DeliveryError as exc:
+            error = str(exc)[:1000] or exc.__class__.__name__
+            notification.last_error = error
+            final = (
+                isinstance(exc, PermanentDeliveryError)
+                or notification.attempts >= settings.LEAD_NOTIFY_MAX_ATTEMPTS
+            )
+            InquiryEvent.objects.create(
+                inquiry=notification.inquiry,
+                kind=InquiryEvent.Kind.NOTIFICATION_FAILED,
+                agent=notification.agent,
+                created_at=now,
+                message=f"{notification} · {error}",
+                data={
+                    "notification": notification.pk,
+                    "channel": notification.channel,
+                    "attempt": notification.attempts,
+                    "final": final,
+                },
+            )
+            if final:
+                notification.state = Notification.State.FAILED
+                notification.next_attempt_at = None
+            else:
+                notification.next_attempt_at = now + backoff(notification.attempts)
+                run_after = notification.next_attempt_at
+                transaction.on_commit(
+                    lambda: enqueue_notifications([notification_id], run_after=run_after)
+                )
+            notification.save()
+            logger.warning(
+                "notification %s attempt %s failed: %s",
+                notification_id,
+                notification.attempts,
+                error,
+            )
+            return notification.state
+        notification.state = Notification.State.SENT
+        notification.sent_at = now
+        notification.next_attempt_at = None
+        notification.last_error = ""
+        notification.save()
+        InquiryEvent.objects.create(
+            inquiry=notification.inquiry,
+            kind=InquiryEvent.Kind.NOTIFICATION_SENT,
+            agent=notification.agent,
+            created_at=now,
+            message=str(notification),
+            data={
+                "notification": notification.pk,
+                "channel": notification.channel,
+                "attempt": notification.attempts,
+            },
+        )
+        return notification.state
+
+
+def send(notification):
+    C = Notification.Channel
+    channel = notification.channel
+    if channel == C.AGENT_EMAIL:
+        send_email("agent", [notification.recipient], message_context(notification))
+    elif channel == C.PROSPECT_EMAIL:
+        inquiry = notification.inquiry
+        if not inquiry.email:
+            raise PermanentDeliveryError("no e-mail address")
+        with translation.override(inquiry.language or settings.LANGUAGE_CODE):
+            send_email("prospect", [inquiry.email], message_context(notification))
+    elif channel == C.MANAGERS_EMAIL:
+        recipients = manager_emails()
+        if not recipients:
+            raise PermanentDeliveryError(
+                "no manager e-mail: set MANAGERS_EMAILS or give managers an e-mail address"
+            )
+        send_email("managers", recipients, message_context(notification))
+    elif channel == C.AGENT_WEBHOOK:
+        agent = notification.agent
+        if agent is None or not agent.webhook_url:
+            raise PermanentDeliveryError("the agent has no webhook any more")
+        post_webhook(
+            agent.webhook_kind or kind_from_url(agent.webhook_url),
+            agent.webhook_url,
+            agent.webhook_secret,
+            bot_message(notification),
+        )
+    elif channel == C.SITE_WEBHOOK:
+        url = settings.SITE_WEBHOOK_URL
+        if not url:
+            raise PermanentDeliveryError("SITE_WEBHOOK_URL is not set any more")
+        post_webhook(
+            settings.SITE_WEBHOOK_KIND or kind_from_url(url),
+            url,
+            settings.SITE_WEBHOOK_SECRET,
+            bot_message(notification),
+        )
+    else:  # pragma: no cover - choices are closed
+        raise PermanentDeliveryError(f"unknown channel {channel}")
+
+
+# ---- e-mail ----------------------------------------------------------------------
+
+
+def manager_emails():
+    emails = list(settings.MANAGERS_EMAILS)
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    users = users.filter(groups__name=MANAGERS_GROUP) | users.filter(is_superuser=True)
+    for email in users.values_list("email", flat=True).distinct():
+        if email not in emails:
+            emails.append(email)
+    return emails
+
+
+def message_context(notification):
+    inquiry = notification.inquiry
+    subject = inquiry.subject
+    return {
+        "notification": notification,
+        "purpose": notification.purpose,
+        "inquiry": inquiry,
+        "agent": notification.agent or inquiry.assigned_agent,
+        "subject": subject,
+        "subject_url": absolute(subject.get_absolute_url()) if subject else "",
+        "admin_url": absolute(inquiry.get_admin_url()),
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "site_hotline": settings.SITE_HOTLINE,
+        "sla_minutes": settings.LEAD_SLA_MINUTES,
+    }
+
+
+def send_email(template, recipients, context):
+    subject = render_to_string(f"leads/email/{template}_subject.txt", context)
+    subject = " ".join(subject.split())[:200]
+    text = render_to_string(f"leads/email/{template}.txt", context)
+    html = render_to_string(f"leads/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:  # smtplib, socket and backend errors alike
+        raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+
+
+# ---- group bots ------------------------------------------------------------------
+
+
+def kind_from_url(url):
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host.endswith("qyapi.weixin.qq.com"):
+        return "wecom"
+    if host.endswith("dingtalk.com"):
+        return "dingtalk"
+    if host.endswith(("feishu.cn", "larksuite.com")):
+        return "feishu"
+    return "wecom"
+
+
+def bot_message(notification):
+    """(title, lines, link) with every visitor-supplied value neutralized."""
+    from django.utils.translation import gettext as _
+
+    inquiry = notification.inquiry
+    P = Notification.Purpose
+    titles = {
+        P.NEW: _("新咨询"),
+        P.REPEAT: _("重复咨询"),
+        P.REASSIGNED: _("咨询改派"),
+        P.UNASSIGNED: _("新咨询（无人接收）"),
+        P.ESCALATED: _("咨询超时未跟进"),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        title = f"{titles.get(notification.purpose, _('咨询'))} {inquiry.reference}"
+        need = " · ".join(
+            part
+            for part in [
+                inquiry.get_need_kind_display() if inquiry.need_kind else "",
+                inquiry.get_need_deal_display() if inquiry.need_deal else "",
+                f"{inquiry.need_area}㎡" if inquiry.need_area else "",
+                neutralize(inquiry.need_budget, 50),
+            ]
+            if part
+        )
+        lines = [
+            f"{_('需求')}：{need or '—'}",
+            f"{_('用途/行业')}：{neutralize(inquiry.industry, 100) or '—'}",
+        ]
+        if inquiry.expected_tax is not None:
+            lines.append(f"{_('预计年纳税（万元）')}：{inquiry.expected_tax}")
+        lines.append(f"{_('公司')}：{neutralize(inquiry.company, 100) or '—'}")
+        lines.append(f"{_('联系人')}：{neutralize(inquiry.name, 50)} {inquiry.masked_mobile}")
+        subject = inquiry.subject
+        if subject is not None:
+            lines.append(
+                f"{_('来源')}：{inquiry.get_source_kind_display()} {neutralize(subject, 100)}"
+            )
+        agent = notification.agent or inquiry.assigned_agent
+        lines.append(f"{_('招商顾问')}：{neutralize(agent, 50) if agent else _('未分配')}")
+        if inquiry.duplicate_of_id:
+            lines.append(f"{_('重复于')}：{inquiry.duplicate_of.reference}")
+        return title, lines, (_("在后台查看"), absolute(inquiry.get_admin_url()))
+
+
+def webhook_payload(kind, message):
+    title, lines, (link_text, link) = message
+    if kind == "dingtalk":
+        text = f"### {title}\n\n" + "\n\n".join(f"- {line}" for line in lines)
+        return {
+            "msgtype": "markdown",
+            "markdown": {"title": title, "text": f"{text}\n\n[{link_text}]({link})"},
+        }
+    if kind == "feishu":
+        content = [[{"tag": "text", "text": line}] for line in lines]
+        content.append([{"tag": "a", "text": link_text, "href": link}])
+        return {
+            "msg_type": "post",
+            "content": {"post": {"zh_cn": {"title": title, "content": content}}},
+        }
+    text = f"**{title}**\n" + "\n".join(f"> {line}" for line in lines)
+    return {"msgtype": "markdown", "markdown": {"content": f"{text}\n[{link_text}]({link})"}}
+
+
+def dingtalk_signed_url(url, secret, timestamp_ms=None):
+    timestamp = str(timestamp_ms or int(time.time() * 1000))
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest))
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}timestamp={timestamp}&sign={sign}"
+
+
+def feishu_sign(secret, timestamp):
+    # Feishu signs with the string as the key and an empty message.
+    digest = hmac.new(f"{timestamp}\n{secret}".encode(), b"", hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def post_webhook(kind, url, secret, message):
+    payload = webhook_payload(kind, message)
+    if secret and kind == "dingtalk":
+        url = dingtalk_signed_url(url, secret)
+    elif secret and kind == "feishu":
+        timestamp = str(int(time.time()))
+        payload = {"timestamp": timestamp, "sign": feishu_sign(secret, timestamp), **payload}
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise PermanentDeliveryError("the webhook address must start with http:// or https://")
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
+            body = response.read(64 * 1024)
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"HTTP {exc.code}") from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError:
+        answer = {}
+    if not isinstance(answer, dict):
+        answer = {}
+    # WeCom and DingTalk answer errcode, Feishu code (older bots StatusCode); 0 is ok.
+    for field in ("errcode", "code", "StatusCode"):
+        if answer.get(field) not in (None, 0):
+            raise DeliveryError(
+                f"{field} {answer.get(field)}: {answer.get('errmsg') or answer.get('msg')}"
+            )

@@ -1,0 +1,58 @@
+import pytest
+
+from leads.forms import new_stamp, sign_subject
+from tests import factories
+
+
+def form_data(subject=None, **overrides):
+    """A valid inquiry form submission; override what the test is about."""
+    data = {
+        "stamp": new_stamp(),
+        "subject": sign_subject(subject) if subject is not None else "",
+        "need_kind": "factory",
+        "need_deal": "rent",
+        "need_area": "2000",
+        "need_budget": "1元/㎡/天以内",
+        "industry": "新能源汽车零部件",
+        "expected_tax": "300",
+        "company": "上海测试科技有限公司",
+        "name": "张先生",
+        "mobile": "13800138000",
+        "wechat_id": "",
+        "email": "",
+        "message": "需要一楼，层高8米以上。",
+        "consent": "on",
+        "website": "",
+        "page_url": "http://testserver/listings/1/",
+        "referrer": "",
+        "utm_source": "wechat",
+        "utm_medium": "",
+        "utm_campaign": "",
+        "utm_term": "",
+        "utm_content": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def inquiry_data():
+    return form_data
+
+
+@pytest.fixture
+def manager(db):
+    from django.contrib.auth.models import Group
+
+    user = factories.make_user(is_staff=True)
+    user.groups.add(Group.objects.get(name="managers"))
+    return user
+
+
+def make_agent_user(**agent_kwargs):
+    from django.contrib.auth.models import Group
+
+    user = factories.make_user(is_staff=True)
+    user.groups.add(Group.objects.get(name="agents"))
+    agent = factories.make_agent(user=user, **agent_kwargs)
+    return user, agent
