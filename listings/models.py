@@ -233,6 +233,21 @@ class ParkImage(models.Model):
         verbose_name_plural = _("园区图片")
 
 
+def published_q(prefix=""):
+    """The condition of `ListingQuerySet.published` as a Q, for use across relations
+    (e.g. counting a park's public listings)."""
+    now = timezone.now()
+    cutoff = now - timedelta(days=settings.LISTING_STALE_DAYS)
+    return Q(
+        **{
+            f"{prefix}status__in": [Listing.Status.AVAILABLE, Listing.Status.RESERVED],
+            f"{prefix}published_at__isnull": False,
+            f"{prefix}published_at__lte": now,
+            f"{prefix}last_verified_at__gte": cutoff,
+        }
+    )
+
+
 class ListingQuerySet(models.QuerySet):
     def fresh(self):
         cutoff = timezone.now() - timedelta(days=settings.LISTING_STALE_DAYS)
@@ -244,11 +259,29 @@ class ListingQuerySet(models.QuerySet):
 
     def published(self):
         """What the public may see: on the market, published, verified recently."""
-        return self.filter(
-            status__in=[Listing.Status.AVAILABLE, Listing.Status.RESERVED],
-            published_at__isnull=False,
-            published_at__lte=timezone.now(),
-        ).fresh()
+        return self.filter(published_q())
+
+    def similar_to(self, listing):
+        """Same kind and deal, half to twice the area; the same town first, then the
+        closest area."""
+        area = listing.building_area
+        return (
+            self.filter(
+                kind=listing.kind,
+                deal=listing.deal,
+                building_area__gte=area / 2,
+                building_area__lte=area * 2,
+            )
+            .exclude(pk=listing.pk)
+            .annotate(
+                same_town=models.Case(
+                    models.When(town=listing.town, then=models.Value(0)),
+                    default=models.Value(1),
+                ),
+                area_gap=models.Func(models.F("building_area") - area, function="ABS"),
+            )
+            .order_by("same_town", "area_gap", "-pk")
+        )
 
     def search_text(self, q):
         """Listings whose title, code, address, town or park name contain every word of q.

@@ -1,47 +1,317 @@
+import json
+from urllib.parse import urlencode
+
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from listings.models import LandParcel, Listing, Park
+from g60portal.qrcode import qr_svg
+from listings import permissions
+from listings.forms import LandFilterForm, ListingFilterForm
+from listings.models import LandParcel, Listing, ListingImage, Park, published_q
+
+NO_CACHE = "private, no-cache, no-store, must-revalidate, max-age=0"
 
 
-class ListingListView(ListView):
+def json_ld(data):
+    """A JSON-LD block's content, escaped so that it cannot close its <script> element."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 - escaped above
+
+
+def cover_prefetch():
+    return Prefetch("images", queryset=ListingImage.objects.order_by("position", "pk"))
+
+
+class FilteredListMixin:
+    """A ListView whose queryset is narrowed by a GET filter form; bad values are dropped
+    by the form, and a page past the end shows the last page."""
+
+    filter_form_class = None
+
+    def get_filter_form(self):
+        if not hasattr(self, "_filter_form"):
+            self._filter_form = self.filter_form_class(self.request.GET)
+        return self._filter_form
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def chips(self):
+        """Active filters, each with the URL of the same search without it."""
+        chips = []
+        for name, label in self.get_filter_form().chips():
+            params = self.request.GET.copy()
+            params.pop(name, None)
+            params.pop(self.page_kwarg, None)
+            query = params.urlencode()
+            chips.append((label, f"{self.request.path}?{query}" if query else self.request.path))
+        return chips
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.get_filter_form()
+        context.update(
+            filter_form=form,
+            chips=self.chips(),
+            ignored_filters=form.ignored(),
+            result_count=context["paginator"].count,
+        )
+        return context
+
+
+class ListingListView(FilteredListMixin, ListView):
     template_name = "listings/listing_list.html"
     paginate_by = 24
+    filter_form_class = ListingFilterForm
 
     def get_queryset(self):
-        return Listing.objects.published().select_related("park")
+        queryset = (
+            Listing.objects.published().select_related("park").prefetch_related(cover_prefetch())
+        )
+        return self.get_filter_form().filter_queryset(queryset)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["search_summary"] = "；".join(label for label, _url in context["chips"])
+        filters = self.get_filter_form().filters
+        words = [filters.get("town", "")]
+        if filters.get("kind"):
+            words.append(Listing.Kind(filters["kind"]).label)
+        if filters.get("deal"):
+            words.append(Listing.Deal(filters["deal"]).label)
+        context["heading"] = " ".join(str(w) for w in words if w) or _("房源")
+        context["crumbs"] = [(_("房源"), "")]
+        return context
 
 
-class ListingDetailView(DetailView):
+def staff_can_preview(user, queryset):
+    """Staff with view permission may open unpublished rows (an agent: only their own)."""
+    model = queryset.model
+    perm = f"{model._meta.app_label}.view_{model._meta.model_name}"
+    if not (user.is_authenticated and user.is_staff and user.has_perm(perm)):
+        return None
+    return permissions.scope_to_agent(queryset, user)
+
+
+class PreviewableDetailView(DetailView):
+    """Visitors see published rows; staff may preview the rest at the same URL."""
+
+    preview = False
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except Http404:
+            staff_queryset = staff_can_preview(self.request.user, self.get_base_queryset())
+            if staff_queryset is None:
+                raise
+            self.preview = True
+            return super().get_object(staff_queryset)
+
+    def get_queryset(self):
+        return self.get_base_queryset().published()
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.preview:
+            response["Cache-Control"] = NO_CACHE
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview"] = self.preview
+        context["page_url"] = self.request.build_absolute_uri(self.object.get_absolute_url())
+        context["share_qr"] = qr_svg(context["page_url"], title=str(_("用微信扫码打开本页")))
+        return context
+
+
+class ListingDetailView(PreviewableDetailView):
     template_name = "listings/listing_detail.html"
 
-    def get_queryset(self):
-        return Listing.objects.published().select_related("park", "agent")
+    def get_base_queryset(self):
+        return Listing.objects.select_related("park", "agent").prefetch_related(cover_prefetch())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        listing = self.object
+        context["similar"] = list(
+            Listing.objects.published()
+            .similar_to(listing)
+            .select_related("park")
+            .prefetch_related(cover_prefetch())[:4]
+        )
+        context["crumbs"] = [
+            (_("房源"), f"{_listing_list_url()}"),
+            (listing.get_kind_display(), f"{_listing_list_url()}?kind={listing.kind}"),
+            (listing.title, ""),
+        ]
+        context["json_ld"] = json_ld(self.structured_data(listing, context["page_url"]))
+        return context
+
+    def structured_data(self, listing, url):
+        offer = {
+            "@type": "Offer",
+            "businessFunction": (
+                "http://purl.org/goodrelations/v1#LeaseOut"
+                if listing.deal == Listing.Deal.RENT
+                else "http://purl.org/goodrelations/v1#Sell"
+            ),
+            "priceCurrency": "CNY",
+            "availability": "https://schema.org/InStock",
+            "url": url,
+        }
+        if not listing.negotiable:
+            if listing.deal == Listing.Deal.RENT and listing.rent_price is not None:
+                offer["priceSpecification"] = {
+                    "@type": "UnitPriceSpecification",
+                    "price": str(listing.rent_price),
+                    "priceCurrency": "CNY",
+                    "unitText": "元/㎡/天",
+                }
+            elif listing.sale_price is not None:
+                offer["price"] = str(listing.sale_price * 10000)
+        place = {
+            "@type": "Place",
+            "name": listing.title,
+            "address": {
+                "@type": "PostalAddress",
+                "addressCountry": "CN",
+                "addressRegion": "上海市",
+                "addressLocality": listing.district,
+                "streetAddress": " ".join(p for p in [listing.town, listing.address] if p),
+            },
+        }
+        if listing.latitude is not None and listing.longitude is not None:
+            place["geo"] = {
+                "@type": "GeoCoordinates",
+                "latitude": str(listing.latitude),
+                "longitude": str(listing.longitude),
+            }
+        data = {
+            "@context": "https://schema.org",
+            "@type": "RealEstateListing",
+            "name": listing.title,
+            "url": url,
+            "description": listing.description[:300],
+            "datePosted": listing.published_at.isoformat() if listing.published_at else None,
+            "offers": offer,
+            "about": place,
+            "floorSize": {
+                "@type": "QuantitativeValue",
+                "value": str(listing.building_area),
+                "unitCode": "MTK",
+            },
+        }
+        return {k: v for k, v in data.items() if v not in (None, "")}
 
 
-class LandListView(ListView):
+def _listing_list_url():
+    return reverse("listings:listing-list")
+
+
+class LandListView(FilteredListMixin, ListView):
     template_name = "listings/land_list.html"
     paginate_by = 20
+    filter_form_class = LandFilterForm
 
     def get_queryset(self):
-        return LandParcel.objects.published().select_related("park")
+        queryset = LandParcel.objects.published().select_related("park")
+        return self.get_filter_form().filter_queryset(queryset)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["crumbs"] = [(_("土地"), "")]
+        return context
 
 
-class LandDetailView(DetailView):
+class LandDetailView(PreviewableDetailView):
     template_name = "listings/land_detail.html"
 
-    def get_queryset(self):
-        return LandParcel.objects.published().select_related("park", "agent")
+    def get_base_queryset(self):
+        return LandParcel.objects.select_related("park", "agent")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        parcel = self.object
+        context["crumbs"] = [(_("土地"), reverse("listings:land-list")), (parcel.code, "")]
+        place = {
+            "@context": "https://schema.org",
+            "@type": "Place",
+            "name": f"{parcel.code} {parcel.location}",
+            "url": context["page_url"],
+            "address": {
+                "@type": "PostalAddress",
+                "addressCountry": "CN",
+                "addressLocality": parcel.district,
+                "streetAddress": " ".join(p for p in [parcel.town, parcel.location] if p),
+            },
+        }
+        if parcel.latitude is not None and parcel.longitude is not None:
+            place["geo"] = {
+                "@type": "GeoCoordinates",
+                "latitude": str(parcel.latitude),
+                "longitude": str(parcel.longitude),
+            }
+        context["json_ld"] = json_ld(place)
+        context["now"] = timezone.now()
+        return context
 
 
 class ParkListView(ListView):
     template_name = "listings/park_list.html"
 
     def get_queryset(self):
-        return Park.objects.published()
+        return Park.objects.published().annotate(
+            listing_count=Count("listings", filter=published_q("listings__"), distinct=True)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["crumbs"] = [(_("园区"), "")]
+        return context
 
 
-class ParkDetailView(DetailView):
+class ParkDetailView(PreviewableDetailView):
     template_name = "listings/park_detail.html"
+    listing_limit = 12
 
-    def get_queryset(self):
-        return Park.objects.published().select_related("agent")
+    def get_base_queryset(self):
+        return Park.objects.select_related("agent").prefetch_related("images")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        park = self.object
+        listings = Listing.objects.published().filter(park=park)
+        context["listings"] = list(
+            listings.select_related("park").prefetch_related(cover_prefetch())[: self.listing_limit]
+        )
+        context["listing_count"] = (
+            len(context["listings"])
+            if len(context["listings"]) < self.listing_limit
+            else listings.count()
+        )
+        context["listings_url"] = (
+            reverse("listings:listing-list") + "?" + urlencode({"park": park.slug})
+        )
+        context["parcels"] = list(
+            LandParcel.objects.published()
+            .open_for_bidding()
+            .filter(park=park)
+            .order_by("bidding_closes_at")[:6]
+        )
+        # Articles name parks; listings must not import articles, so the reverse relation
+        # (present once the articles app is installed) is the way in.
+        related_articles = getattr(park, "articles", None)
+        if related_articles is not None and hasattr(related_articles, "published"):
+            context["news"] = list(related_articles.published().order_by("-published_at")[:5])
+        context["crumbs"] = [(_("园区"), reverse("listings:park-list")), (park.name, "")]
+        return context

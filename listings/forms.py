@@ -1,0 +1,259 @@
+"""The GET filter forms of /listings/ and /land/.
+
+Each field is cleaned on its own: a bad value (area_min=abc, sort=;drop, park=<script>)
+is left out of `cleaned_data` and the rest of the filter still applies."""
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from listings.models import LandParcel, Listing, Park
+from listings.places import DISTRICTS, TOWNS, normalize_town
+
+ALL = ("", _("不限"))
+
+
+class FlagField(forms.Field):
+    """`name=1` switches a condition on; anything else (absent, 0, junk) leaves it off."""
+
+    widget = forms.CheckboxInput(attrs={"value": "1"})
+
+    def to_python(self, value):
+        return str(value).strip().lower() in {"1", "true", "on", "yes"}
+
+    def validate(self, value):
+        pass
+
+
+class TownField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=[ALL, *((t, t) for t in TOWNS)], required=False, **kwargs)
+
+    def to_python(self, value):
+        return normalize_town(super().to_python(value))
+
+
+def number_field(label, max_value, *, decimal=True, unit=""):
+    field_class = forms.DecimalField if decimal else forms.IntegerField
+    kwargs = {"max_digits": 14, "decimal_places": 2} if decimal else {}
+    return field_class(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=max_value,
+        widget=forms.NumberInput(
+            attrs={"step": "any", "inputmode": "decimal", "min": "0", "placeholder": unit}
+        ),
+        **kwargs,
+    )
+
+
+class FilterForm(forms.Form):
+    """Shared behaviour: the active filters as chips, and the names of dropped fields."""
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data if data is not None else {}, **kwargs)
+        self.full_clean()
+
+    @property
+    def filters(self):
+        """The valid, non-empty values."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "", False) and name not in ("sort",)
+        }
+
+    def ignored(self):
+        """Labels of the fields whose values were dropped as invalid."""
+        return [str(self.fields[name].label) for name in self.errors if name in self.fields]
+
+    def chip_label(self, name, value):
+        field = self.fields[name]
+        if isinstance(field, FlagField):
+            return str(field.label)
+        if isinstance(field, forms.ChoiceField):
+            value = dict(field.choices).get(value, value)
+        return f"{field.label}: {value}"
+
+    def chips(self):
+        return [(name, self.chip_label(name, value)) for name, value in self.filters.items()]
+
+
+class ListingFilterForm(FilterForm):
+    SORTS = {
+        "newest": (_("最新发布"), ["-published_at", "-pk"]),
+        "price": (_("价格从低到高"), None),
+        "-price": (_("价格从高到低"), None),
+        "area": (_("面积从小到大"), ["building_area", "-pk"]),
+        "-area": (_("面积从大到小"), ["-building_area", "-pk"]),
+    }
+
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100, strip=True)
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[ALL, *Listing.Kind.choices])
+    deal = forms.ChoiceField(
+        label=_("交易方式"), required=False, choices=[ALL, *Listing.Deal.choices]
+    )
+    district = forms.ChoiceField(
+        label=_("区"), required=False, choices=[ALL, *((d, d) for d in DISTRICTS)]
+    )
+    town = TownField(label=_("镇/街道"))
+    park = forms.ChoiceField(label=_("园区"), required=False)
+    area_min = number_field(_("面积下限（㎡）"), 10_000_000, unit="㎡")
+    area_max = number_field(_("面积上限（㎡）"), 10_000_000, unit="㎡")
+    rent_max = number_field(_("租金上限（元/㎡/天）"), 10_000, unit=_("元/㎡/天"))
+    sale_max = number_field(_("售价上限（万元）"), 100_000_000, unit=_("万元"))
+    height_min = number_field(_("层高不低于（m）"), 1_000, unit="m")
+    load_min = number_field(_("承重不低于（kg/㎡）"), 1_000_000, decimal=False, unit="kg/㎡")
+    power_min = number_field(_("配电不低于（kVA）"), 1_000_000, decimal=False, unit="kVA")
+    crane_min = number_field(_("行车不低于（t）"), 10_000, unit="t")
+    eia = FlagField(label=_("可环评"), required=False)
+    standalone = FlagField(label=_("独栋"), required=False)
+    single_storey = FlagField(label=_("单层"), required=False)
+    certificate = FlagField(label=_("有产证"), required=False)
+    divisible = FlagField(label=_("可分割"), required=False)
+    sort = forms.ChoiceField(label=_("排序"), required=False)
+
+    # form field → (model lookup); flags map to True
+    LOOKUPS = {
+        "kind": "kind",
+        "deal": "deal",
+        "district": "district",
+        "town": "town",
+        "park": "park__slug",
+        "area_min": "building_area__gte",
+        "area_max": "building_area__lte",
+        "rent_max": "rent_price__lte",
+        "sale_max": "sale_price__lte",
+        "height_min": "floor_height__gte",
+        "load_min": "floor_load__gte",
+        "power_min": "power_kva__gte",
+        "crane_min": "crane_tonnage__gte",
+        "eia": "eia_approvable",
+        "standalone": "standalone",
+        "single_storey": "single_storey",
+        "certificate": "has_certificate",
+    }
+
+    def __init__(self, data=None, *, parks=None, **kwargs):
+        self._parks = parks
+        super().__init__(data, **kwargs)
+
+    def full_clean(self):
+        if self._parks is None:
+            self._parks = list(Park.objects.published().values_list("slug", "name"))
+        self.fields["park"].choices = [ALL, *self._parks]
+        self.fields["sort"].choices = [(key, label) for key, (label, _o) in self.SORTS.items()]
+        super().full_clean()
+
+    def filter_queryset(self, queryset):
+        filters = self.filters
+        lookups = {
+            self.LOOKUPS[name]: value for name, value in filters.items() if name in self.LOOKUPS
+        }
+        queryset = queryset.filter(**lookups)
+        if filters.get("divisible"):
+            queryset = queryset.filter(
+                min_divisible_area__isnull=False, min_divisible_area__lt=F("building_area")
+            )
+        if filters.get("q"):
+            queryset = queryset.search_text(filters["q"])
+        return queryset.order_by(*self.ordering())
+
+    def ordering(self):
+        sort = self.cleaned_data.get("sort") or "newest"
+        if sort in ("price", "-price"):
+            descending = sort == "-price"
+            deal = self.cleaned_data.get("deal")
+            # Rent (元/㎡/天) and sale (万元) can't be compared: with no deal chosen,
+            # rents come first, then sales, each in price order; 面议 goes last.
+            columns = {"rent": ["rent_price"], "sale": ["sale_price"]}.get(
+                deal, ["rent_price", "sale_price"]
+            )
+            order = [
+                F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True)
+                for c in columns
+            ]
+            return [*order, "-pk"]
+        return self.SORTS[sort][1]
+
+    def chip_label(self, name, value):
+        if name == "park":
+            return f"{self.fields['park'].label}: {dict(self._parks).get(value, value)}"
+        if name in ("area_min", "height_min", "load_min", "power_min", "crane_min"):
+            return f"{self.fields[name].label} ≥ {_number(value)}"
+        if name in ("area_max", "rent_max", "sale_max"):
+            return f"{self.fields[name].label} ≤ {_number(value)}"
+        return super().chip_label(name, value)
+
+
+class LandFilterForm(FilterForm):
+    SORTS = {
+        "newest": (_("最新公告"), ["-announced_at", "-pk"]),
+        "closing": (_("即将截止"), [F("bidding_closes_at").asc(nulls_last=True), "-pk"]),
+        "price": (_("起始价从低到高"), ["starting_price", "-pk"]),
+        "-price": (_("起始价从高到低"), ["-starting_price", "-pk"]),
+        "area": (_("面积从小到大"), ["area", "-pk"]),
+        "-area": (_("面积从大到小"), ["-area", "-pk"]),
+    }
+
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100, strip=True)
+    district = forms.ChoiceField(
+        label=_("区"), required=False, choices=[ALL, *((d, d) for d in DISTRICTS)]
+    )
+    town = TownField(label=_("镇/街道"))
+    use = forms.ChoiceField(
+        label=_("用地性质"), required=False, choices=[ALL, *LandParcel.Use.choices]
+    )
+    status = forms.ChoiceField(
+        label=pgettext_lazy("land", "状态"),
+        required=False,
+        choices=[ALL, *LandParcel.Status.choices],
+    )
+    area_min = number_field(_("面积下限（㎡）"), 100_000_000, unit="㎡")
+    area_max = number_field(_("面积上限（㎡）"), 100_000_000, unit="㎡")
+    price_max = number_field(_("起始价上限（万元）"), 100_000_000, unit=_("万元"))
+    sort = forms.ChoiceField(label=_("排序"), required=False)
+
+    LOOKUPS = {
+        "district": "district",
+        "town": "town",
+        "use": "land_use",
+        "area_min": "area__gte",
+        "area_max": "area__lte",
+        "price_max": "starting_price__lte",
+    }
+
+    def full_clean(self):
+        self.fields["sort"].choices = [(key, label) for key, (label, _o) in self.SORTS.items()]
+        super().full_clean()
+
+    def filter_queryset(self, queryset):
+        filters = self.filters
+        lookups = {
+            self.LOOKUPS[name]: value for name, value in filters.items() if name in self.LOOKUPS
+        }
+        queryset = queryset.filter(**lookups)
+        if filters.get("status"):
+            queryset = queryset.in_status(filters["status"])
+        if filters.get("q"):
+            queryset = queryset.search_text(filters["q"])
+        sort = self.cleaned_data.get("sort") or "newest"
+        return queryset.order_by(*self.SORTS[sort][1])
+
+    def chip_label(self, name, value):
+        if name == "area_min":
+            return f"{self.fields[name].label} ≥ {_number(value)}"
+        if name in ("area_max", "price_max"):
+            return f"{self.fields[name].label} ≤ {_number(value)}"
+        return super().chip_label(name, value)
+
+
+def _number(value):
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        return f"{value:f}"
+    return str(value)
