@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from g60portal.sanitize import clean_html, html_to_text
+from g60portal.search import set_search_vector
 from g60portal.uploads import CheckedImageField
 
 SUMMARY_FROM_BODY_CHARS = 120
@@ -138,6 +141,7 @@ class Article(models.Model):
     seo_description = models.CharField(_("SEO描述"), max_length=160, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -145,7 +149,10 @@ class Article(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("文章")
         verbose_name_plural = _("文章")
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            GinIndex(fields=["search_vector"], name="article_search_vector"),
+        ]
 
     def __str__(self):
         return self.title
@@ -161,6 +168,7 @@ class Article(models.Model):
             self.summary = text
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        set_search_vector(self, kwargs)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -1,31 +1,15 @@
-from django.urls import path
-from django.views.generic import DetailView, ListView
+from django.urls import path, register_converter
 
-from articles.models import Article, Category
+from articles import views
 
 app_name = "articles"
 
-
-class ArticleListView(ListView):
-    template_name = "articles/article_list.html"
-    paginate_by = 20
-
-    def get_queryset(self):
-        return Article.objects.published().select_related("category")
-
+register_converter(views.UnicodeSlugConverter, "uslug")
 
 urlpatterns = [
-    path("news/", ArticleListView.as_view(), name="article-list"),
-    path(
-        "news/c/<slug:slug>/",
-        DetailView.as_view(model=Category, template_name="articles/category.html"),
-        name="category",
-    ),
-    path(
-        "news/<int:pk>/",
-        DetailView.as_view(
-            queryset=Article.objects.published(), template_name="articles/article_detail.html"
-        ),
-        name="article-detail",
-    ),
+    path("news/", views.ArticleListView.as_view(), name="article-list"),
+    path("news/c/<slug:slug>/", views.CategoryView.as_view(), name="category"),
+    path("news/<int:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("tags/<uslug:slug>/", views.TagView.as_view(), name="tag"),
+    path("feeds/news/", views.LatestArticlesFeed(), name="feed"),
 ]

@@ -3,6 +3,9 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from articles.sitemaps import ArticleSitemap, NewsCategorySitemap
+from listings.sitemaps import LandSitemap, ListingSitemap, ParkSitemap
+
 
 class StaticViewSitemap(Sitemap):
     changefreq = "weekly"
@@ -18,4 +21,11 @@ class StaticViewSitemap(Sitemap):
         return reverse(item)
 
 
-SITEMAPS = {"static": StaticViewSitemap}
+SITEMAPS = {
+    "static": StaticViewSitemap,
+    "articles": ArticleSitemap,
+    "news-categories": NewsCategorySitemap,
+    "listings": ListingSitemap,
+    "land": LandSitemap,
+    "parks": ParkSitemap,
+}

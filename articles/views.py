@@ -1,0 +1,262 @@
+import json
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag, TaggedItem
+
+from articles.models import Article, Category
+from g60portal.qrcode import qr_svg
+from listings.models import Park
+
+RELATED_LIMIT = 6
+POPULAR_TAGS_LIMIT = 20
+FEED_LIMIT = 30
+
+# Like django.utils.html.json_script: the JSON cannot close the <script> element.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+class UnicodeSlugConverter:
+    """Slugs that may hold Chinese characters (taggit slugs of Chinese tag names)."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+def categories_with_counts():
+    """Categories that have something to show, with the number of public articles."""
+    now = timezone.now()
+    public = Q(
+        articles__status=Article.Status.PUBLISHED,
+        articles__published_at__lte=now,
+    )
+    return Category.objects.annotate(article_count=Count("articles", filter=public)).filter(
+        article_count__gt=0
+    )
+
+
+def popular_tags(limit=POPULAR_TAGS_LIMIT):
+    """The tags most used by public articles, as dicts with name, slug and count."""
+    return list(
+        TaggedItem.objects.filter(
+            content_type__app_label="articles",
+            content_type__model="article",
+            object_id__in=Article.objects.published().values("pk"),
+        )
+        .exclude(tag__slug="")
+        .values("tag__name", "tag__slug")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "tag__name")[:limit]
+    )
+
+
+class NewsListMixin:
+    """Shared by the news list, category and tag pages: cards, pagination, section nav."""
+
+    paginate_by = 20
+    section_title = _("资讯")
+
+    def get_queryset(self):
+        return Article.objects.published().for_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["categories"] = list(categories_with_counts())
+        context["feed_url"] = reverse("articles:feed")
+        return context
+
+
+class ArticleListView(NewsListMixin, ListView):
+    template_name = "articles/article_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        if page.number == 1:
+            # The newest featured article leads the first page as the headline.
+            lead = next((a for a in context["object_list"] if a.featured), None)
+            context["lead"] = lead
+            context["cards"] = [a for a in context["object_list"] if a is not lead]
+        else:
+            context["cards"] = context["object_list"]
+        context["tags"] = popular_tags()
+        context["crumbs"] = [(_("资讯"), "")]
+        return context
+
+
+class CategoryView(NewsListMixin, ListView):
+    template_name = "articles/category.html"
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(category=self.category)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["category"] = self.category
+        context["cards"] = context["object_list"]
+        context["crumbs"] = [
+            (_("资讯"), reverse("articles:article-list")),
+            (self.category.name, ""),
+        ]
+        return context
+
+
+class TagView(NewsListMixin, ListView):
+    template_name = "articles/tag.html"
+    # A tag no public article carries has no page (it may be on drafts only).
+    allow_empty = False
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tag"] = self.tag
+        context["cards"] = context["object_list"]
+        context["crumbs"] = [
+            (_("资讯"), reverse("articles:article-list")),
+            (_("标签：%(name)s") % {"name": self.tag.name}, ""),
+        ]
+        return context
+
+
+def can_preview(user):
+    return user.is_active and user.is_staff and user.has_perm("articles.view_article")
+
+
+class ArticleDetailView(DetailView):
+    """The article page. Staff may open drafts and scheduled articles here: a preview,
+    marked on the page, never cached and never indexed."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        queryset = Article.objects.select_related("category").prefetch_related(
+            "tags",
+            Prefetch("parks", queryset=Park.objects.published().select_related("agent")),
+        )
+        if can_preview(self.request.user):
+            return queryset
+        return queryset.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        published = Article.objects.published()
+        previous, next_ = published.adjacent_to(article)
+        permalink = self.request.build_absolute_uri(article.get_absolute_url())
+        parks = list(article.parks.all())
+        agent = next((park.agent for park in parks if park.agent and park.agent.is_active), None)
+        context.update(
+            {
+                "is_preview": not article.is_public,
+                "tags": [tag for tag in article.tags.all() if tag.slug],
+                "parks": parks,
+                "agent": agent,
+                "related": list(published.related_to(article, limit=RELATED_LIMIT)),
+                "previous": previous,
+                "next": next_,
+                "permalink": permalink,
+                "qr_svg": qr_svg(permalink, title=str(_("扫码在手机上打开本文"))),
+                "cover_url": (
+                    self.request.build_absolute_uri(article.cover.url) if article.cover else ""
+                ),
+                "description": article.seo_description or article.summary,
+                "crumbs": [
+                    (_("资讯"), reverse("articles:article-list")),
+                    (article.category.name, article.category.get_absolute_url()),
+                    (_("正文"), ""),
+                ],
+            }
+        )
+        context["structured_data"] = self.structured_data(context)
+        return context
+
+    def structured_data(self, context):
+        """schema.org NewsArticle as JSON-LD, escaped for a <script> data block."""
+        article = self.object
+        request = self.request
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title[:110],
+            "description": context["description"],
+            "mainEntityOfPage": context["permalink"],
+            "url": context["permalink"],
+            "datePublished": article.published_at.isoformat() if article.published_at else None,
+            "dateModified": article.updated_at.isoformat(),
+            "articleSection": article.category.name,
+            "keywords": [tag.name for tag in context["tags"]],
+            "inLanguage": "zh-CN",
+            "author": {"@type": "Organization", "name": article.source_name or settings.SITE_NAME},
+            "publisher": {
+                "@type": "Organization",
+                "name": settings.SITE_NAME,
+                "logo": {
+                    "@type": "ImageObject",
+                    "url": request.build_absolute_uri(static("img/logo.svg")),
+                },
+            },
+        }
+        if context["cover_url"]:
+            data["image"] = [context["cover_url"]]
+        if article.source_url:
+            data["isBasedOn"] = article.source_url
+        text = json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+        return mark_safe(text)  # noqa: S308 - escaped above, cannot close the element
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["is_preview"]:
+            add_never_cache_headers(response)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+class LatestArticlesFeed(Feed):
+    """RSS 2.0 of the newest public articles."""
+
+    link = reverse_lazy("articles:article-list")
+    description = _("G60科创走廊园区招商资讯：行业资讯、政策解读、园区动态和招商活动。")
+    language = "zh-cn"
+
+    def title(self):
+        return f"{settings.SITE_NAME} · {_('资讯')}"
+
+    def items(self):
+        return Article.objects.published().for_cards().prefetch_related("tags")[:FEED_LIMIT]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [item.category.name, *(tag.name for tag in item.tags.all())]
+
+    def item_author_name(self, item):
+        return item.source_name or settings.SITE_NAME
