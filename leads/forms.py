@@ -73,7 +73,8 @@ def load_subject(token):
             _("页面信息有误，请刷新页面后重新提交。"), code="bad_subject"
         ) from None
     # A subject deleted since the page was shown is no reason to lose the inquiry.
-    return model.objects.select_related(*related).filter(pk=pk).first()
+    queryset = model.objects.select_related(*related) if related else model.objects.all()
+    return queryset.filter(pk=pk).first()
 
 
 def new_stamp():

@@ -4,11 +4,11 @@ from leads.forms import new_stamp, sign_subject
 from tests import factories
 
 
-def form_data(subject=None, **overrides):
+def form_data(obj=None, **overrides):
     """A valid inquiry form submission; override what the test is about."""
     data = {
         "stamp": new_stamp(),
-        "subject": sign_subject(subject) if subject is not None else "",
+        "subject": sign_subject(obj) if obj is not None else "",
         "need_kind": "factory",
         "need_deal": "rent",
         "need_area": "2000",
@@ -56,3 +56,36 @@ def make_agent_user(**agent_kwargs):
     user.groups.add(Group.objects.get(name="agents"))
     agent = factories.make_agent(user=user, **agent_kwargs)
     return user, agent
+
+
+def flush_on_commit():
+    """Run the on-commit callbacks a test transaction holds back (enqueueing tasks)."""
+    from django.db import connection
+
+    while connection.run_on_commit:
+        pending = list(connection.run_on_commit)
+        connection.run_on_commit.clear()
+        for _sids, func, _robust in pending:
+            func()
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run the real db_worker in-process until the queue holds nothing due.
+
+    In a test wrapped in a transaction the worker must not drop the connection (it
+    does so between tasks in production), and on-commit callbacks (the enqueueing of
+    notifications and retries) are run by hand, as a commit would.
+    """
+    from django.core.management import call_command
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run():
+        flush_on_commit()
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+        flush_on_commit()
+
+    return run
