@@ -2,6 +2,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from g60portal.search import set_search_vector, update_dependent_search_vectors
 from g60portal.uploads import CheckedImageField
 from listings.places import is_known_town, normalize_town
 
@@ -192,6 +195,7 @@ class Park(MapLinksMixin, models.Model):
     position = models.PositiveIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ParkQuerySet.as_manager()
 
@@ -199,9 +203,15 @@ class Park(MapLinksMixin, models.Model):
         ordering = ["position", "name"]
         verbose_name = _("园区")
         verbose_name_plural = _("园区")
+        indexes = [GinIndex(fields=["search_vector"], name="park_search_vector")]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        set_search_vector(self, kwargs)
+        super().save(*args, **kwargs)
+        update_dependent_search_vectors(self)
 
     def get_absolute_url(self):
         return reverse("listings:park-detail", kwargs={"slug": self.slug})
@@ -443,6 +453,7 @@ class Listing(MapLinksMixin, models.Model):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ListingQuerySet.as_manager()
 
@@ -495,10 +506,15 @@ class Listing(MapLinksMixin, models.Model):
             models.Index(fields=["rent_price"]),
             models.Index(fields=["sale_price"]),
             models.Index(fields=["last_verified_at"]),
+            GinIndex(fields=["search_vector"], name="listing_search_vector"),
         ]
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    def save(self, *args, **kwargs):
+        set_search_vector(self, kwargs)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("listings:listing-detail", kwargs={"pk": self.pk})
@@ -752,6 +768,7 @@ class LandParcel(MapLinksMixin, models.Model):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = LandParcelQuerySet.as_manager()
 
@@ -799,10 +816,15 @@ class LandParcel(MapLinksMixin, models.Model):
             models.Index(fields=["land_use"]),
             models.Index(fields=["area"]),
             models.Index(fields=["starting_price"]),
+            GinIndex(fields=["search_vector"], name="parcel_search_vector"),
         ]
 
     def __str__(self):
         return f"{self.code} {self.location}"
+
+    def save(self, *args, **kwargs):
+        set_search_vector(self, kwargs)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("listings:land-detail", kwargs={"pk": self.pk})

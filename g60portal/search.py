@@ -1,0 +1,616 @@
+"""Chinese full-text search on PostgreSQL: segmentation, index vectors, queries, snippets.
+
+PostgreSQL's parsers don't split Chinese into words, so the text is segmented here with
+jieba and handed to PostgreSQL as ready-made lexemes: the index is a ``tsvector`` literal
+(positions and weights included) and the query a ``tsquery`` literal, both under the
+``simple`` configuration's rule of "the lexeme is the word". Building both literals
+ourselves, with every lexeme quoted, means nothing a visitor types is ever parsed as
+tsquery syntax, and codes such as YF-19-001 stay one lexeme instead of three.
+
+A leaf module: it imports no app. Models are described by the ``DOCUMENTS`` table below
+(which fields go into which weight), keyed by ``app_label.ModelName``.
+"""
+
+import logging
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import jieba
+from django.contrib.postgres.search import SearchQueryField, SearchRank
+from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, Value
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from g60portal.sanitize import html_to_text
+
+logger = logging.getLogger(__name__)
+# jieba sets its own logger to DEBUG on import; the start-up chatter is not for our logs.
+jieba.setLogLevel(logging.WARNING)
+
+USER_DICT = Path(__file__).with_name("search_dict.txt")
+# A query is a few words; anything longer is cut here (a visitor pasting a page of text
+# gets results for its beginning, not a slow query).
+MAX_QUERY_CHARS = 100
+MAX_QUERY_TERMS = 10
+MAX_TOKEN_CHARS = 64
+MAX_FIELD_CHARS = 30_000
+# PostgreSQL keeps positions up to 16383 and at most 256 positions per lexeme.
+MAX_POSITION = 16_383
+MAX_POSITIONS_PER_LEXEME = 256
+# ts_rank's weight array is ordered {D, C, B, A}.
+RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
+# Recency: score × (1 + RECENCY_BOOST × H / (H + age in days)); half the boost at H days.
+RECENCY_BOOST = 0.5
+RECENCY_HALF_LIFE_DAYS = 30.0
+# Words too common to help; dropped from documents and queries alike.
+STOP_WORDS = frozenset("的了和与及或在是之等为对其将把被也都就而并于")
+SQM_PER_MU = Decimal("666.67")
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Codes of listings and parcels: letters/digits joined by hyphens (YF-19-001, XQ-F-0012).
+# The boundaries are ASCII-only so that a code glued to Chinese text is still found.
+_CODE = re.compile(r"(?<![a-z0-9-])[a-z0-9]+(?:-[a-z0-9]+)+(?![a-z0-9-])")
+_WORD = re.compile(r"[^\W_]+(?:\.[0-9]+)?")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_ASCII_ALNUM = re.compile(r"[a-z0-9]")
+_NUMBER = r"(\d{1,9}(?:\.\d{1,4})?)\s*(万)?"
+_AREA = re.compile(
+    rf"{_NUMBER}\s*(?:(?:-|~|至|到)\s*{_NUMBER}\s*)?(平方米|平米|平方|平(?![台面均衡安行整])|m2|亩)"
+)
+MAX_AREA = Decimal("99999999")
+
+_tokenizer = None
+_tokenizer_lock = threading.Lock()
+startup_seconds = None
+
+
+def tokenizer():
+    """The process's jieba tokenizer with our user dictionary, loaded on first use.
+
+    Loading takes about a second (the cached prefix dictionary), so it happens once per
+    process; the lock keeps two threads of one worker from loading it twice."""
+    global _tokenizer, startup_seconds
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                started = time.perf_counter()
+                tk = jieba.Tokenizer()
+                tk.initialize()
+                for word, freq in _user_words():
+                    tk.add_word(word, freq)
+                startup_seconds = time.perf_counter() - started
+                logger.info("jieba loaded in %.2f s", startup_seconds)
+                _tokenizer = tk
+    return _tokenizer
+
+
+def warm_up():
+    """Load the tokenizer now (e.g. when a web worker starts); returns the seconds taken."""
+    started = time.perf_counter()
+    tokenizer()
+    return time.perf_counter() - started
+
+
+def _user_words():
+    # Lower-cased, like the text it is matched against: "G60科创走廊" is typed both ways.
+    for line in USER_DICT.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        yield normalize(parts[0]), freq
+
+
+def normalize(text):
+    """NFKC (full-width letters and digits to ASCII, ㎡ to m2), no control characters,
+    lower case."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return _CONTROL.sub(" ", text).lower()
+
+
+def _segments(text):
+    """(is_code, piece) parts of normalized text."""
+    pos = 0
+    for match in _CODE.finditer(text):
+        if match.start() > pos:
+            yield False, text[pos : match.start()]
+        yield True, match.group()
+        pos = match.end()
+    if pos < len(text):
+        yield False, text[pos:]
+
+
+def _code_lexemes(code):
+    """YF-19-001 → yf, yf-19, yf-19-001: a code matches exactly, its leading parts find
+    the whole series."""
+    parts = code.split("-")
+    return ["-".join(parts[: i + 1]) for i in range(len(parts))][::-1]
+
+
+def _subwords(word, freq):
+    """Dictionary words inside a longer word: the search-mode expansion, for every length
+    (jieba's own search mode stops at three characters, which would miss 科创走廊 in
+    G60科创走廊)."""
+    if len(word) <= 2 or len(word) > 16 or not _HAN.search(word):
+        return []
+    found = []
+    for size in range(len(word) - 1, 1, -1):
+        for start in range(len(word) - size + 1):
+            part = word[start : start + size]
+            if freq.get(part) and part not in found:
+                found.append(part)
+    return found
+
+
+def _words(text, search_mode):
+    """The lexemes of normalized text, one list per position."""
+    tk = tokenizer()
+    for is_code, piece in _segments(text):
+        if is_code:
+            yield _code_lexemes(piece) if search_mode else [piece]
+            continue
+        # HMM off: unknown words split into single characters the same way in documents
+        # and queries, whatever surrounds them.
+        for token in tk.cut(piece, HMM=False):
+            for word in _WORD.findall(token):
+                if len(word) > MAX_TOKEN_CHARS or word in STOP_WORDS:
+                    continue
+                yield [word, *_subwords(word, tk.FREQ)] if search_mode else [word]
+
+
+def segment(text, search_mode=False):
+    """Flat list of lexemes of ``text`` (for tests and debugging)."""
+    return [lexeme for lexemes in _words(normalize(text), search_mode) for lexeme in lexemes]
+
+
+def _quote(lexeme):
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+# ---- Index ---------------------------------------------------------------------------
+
+
+def build_vector(document):
+    """A tsvector literal from {"A": [texts], "B": [...], "C": [...], "D": [...]}."""
+    positions = {}
+    pos = 0
+    for weight in "ABCD":
+        for text in document.get(weight) or ():
+            if not text:
+                continue
+            for lexemes in _words(normalize(str(text)[:MAX_FIELD_CHARS]), search_mode=True):
+                pos = min(pos + 1, MAX_POSITION)
+                for lexeme in lexemes:
+                    entries = positions.setdefault(lexeme, [])
+                    if len(entries) < MAX_POSITIONS_PER_LEXEME:
+                        entries.append(f"{pos}{weight}")
+            # A gap so that the end of one field and the start of the next aren't adjacent.
+            pos = min(pos + 1, MAX_POSITION)
+    return " ".join(f"{_quote(lex)}:{','.join(dict.fromkeys(e))}" for lex, e in positions.items())
+
+
+def _labels(*values):
+    return [str(v) for v in values if v]
+
+
+def _listing_document(listing):
+    park = listing.park if listing.park_id else None
+    facts = list(listing.badges)
+    if listing.has_certificate:
+        facts.append("有产证")
+    if listing.truck_access:
+        facts.append("大车可进")
+    if listing.negotiable:
+        facts.append("面议")
+    return {
+        "A": [listing.title, listing.code],
+        "B": _labels(
+            park.name if park else "",
+            listing.district,
+            listing.town,
+            listing.get_kind_display(),
+            listing.get_deal_display(),
+            *facts,
+            listing.expressway_name,
+        ),
+        "C": [listing.address, listing.payment_terms, listing.description],
+        "D": [listing.kind, listing.deal],
+    }
+
+
+def _parcel_document(parcel):
+    park = parcel.park if parcel.park_id else None
+    return {
+        "A": [parcel.code, parcel.title],
+        "B": _labels(
+            park.name if park else "",
+            parcel.district,
+            parcel.town,
+            parcel.location,
+            parcel.get_land_use_display(),
+            parcel.get_method_display(),
+            parcel.announcement_no,
+        ),
+        "C": [
+            parcel.boundary_east,
+            parcel.boundary_south,
+            parcel.boundary_west,
+            parcel.boundary_north,
+        ],
+        "D": [parcel.land_use],
+    }
+
+
+def _park_document(park):
+    return {
+        "A": [park.name],
+        "B": [park.district, park.town, park.leading_industries, park.summary],
+        "C": [park.address, park.introduction],
+    }
+
+
+def _article_document(article):
+    category = article.category if article.category_id else None
+    return {
+        "A": [article.title, article.seo_title],
+        "B": [article.summary, category.name if category else "", article.source_name],
+        "C": [html_to_text(article.body)],
+    }
+
+
+@dataclass(frozen=True)
+class Document:
+    build: object
+    related: tuple = ()
+    # (area field, smallest divisible part field or None) for "1000平" in a query.
+    area_fields: tuple | None = None
+
+
+DOCUMENTS = {
+    "listings.Listing": Document(
+        _listing_document, ("park",), ("building_area", "min_divisible_area")
+    ),
+    "listings.LandParcel": Document(_parcel_document, ("park",), ("area", None)),
+    "listings.Park": Document(_park_document),
+    "articles.Article": Document(_article_document, ("category",)),
+}
+
+
+def document_of(model):
+    return DOCUMENTS[model._meta.label]
+
+
+def vector_for(instance):
+    # Choice labels and badges in Chinese whatever the request's language.
+    with translation.override("zh-hans"):
+        return build_vector(document_of(type(instance)).build(instance))
+
+
+def set_search_vector(instance, save_kwargs):
+    """Call from ``save()`` before saving: fills ``search_vector`` from the instance's
+    text, and adds it to ``update_fields`` when the caller saves only some fields."""
+    instance.search_vector = vector_for(instance)
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is not None and "search_vector" not in update_fields:
+        save_kwargs["update_fields"] = [*update_fields, "search_vector"]
+
+
+def update_search_vectors(queryset, batch_size=500, progress=None):
+    """Rebuild the vectors of every row of ``queryset`` in batches; returns the count.
+
+    For rows written without ``save()`` (bulk_create, queryset.update, imports), and by
+    ``manage.py rebuild_search_index``. ``progress(done)`` is called after each batch."""
+    model = queryset.model
+    doc = document_of(model)
+    rows = queryset.order_by("pk")
+    if doc.related:
+        rows = rows.select_related(*doc.related)
+    done, last_pk = 0, None
+    with translation.override("zh-hans"):
+        while True:
+            batch_qs = rows if last_pk is None else rows.filter(pk__gt=last_pk)
+            batch = list(batch_qs[:batch_size])
+            if not batch:
+                break
+            for obj in batch:
+                obj.search_vector = build_vector(doc.build(obj))
+            model._base_manager.bulk_update(batch, ["search_vector"])
+            done += len(batch)
+            last_pk = batch[-1].pk
+            if progress:
+                progress(done)
+    return done
+
+
+def update_dependent_search_vectors(park):
+    """After a park is saved: its listings and parcels carry its name in their vectors;
+    re-index those that don't match the current name (i.e. after a rename)."""
+    query = parse_query(park.name, prefix_last=False)
+    if not query.terms:
+        return 0
+    count = 0
+    for related in ("listings", "land_parcels"):
+        manager = getattr(park, related, None)
+        if manager is None:
+            continue
+        stale = manager.filter(
+            Q(search_vector__isnull=True) | ~Q(Matches(F("search_vector"), TsQuery(query.tsquery)))
+        )
+        count += update_search_vectors(stale)
+    return count
+
+
+# ---- Query ---------------------------------------------------------------------------
+
+
+class TsQuery(Expression):
+    """A tsquery built by ``ParsedQuery.tsquery``: sent as a parameter and cast, never
+    parsed by to_tsquery."""
+
+    output_field = SearchQueryField()
+
+    def __init__(self, literal):
+        super().__init__()
+        self.literal = literal
+
+    def as_sql(self, compiler, connection):
+        return "%s::tsquery", [self.literal]
+
+
+class Matches(Func):
+    """vector @@ query"""
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+@dataclass(frozen=True)
+class AreaHint:
+    """An area typed in the query ("1000平", "2-3万平米", "20亩"), in ㎡."""
+
+    low: Decimal
+    high: Decimal
+    point: Decimal | None = None
+
+    def q(self, area_field, divisible_field=None):
+        condition = Q(**{f"{area_field}__gte": self.low, f"{area_field}__lte": self.high})
+        if divisible_field:
+            # A divisible space whose smallest part is small enough and whole big enough.
+            wanted_low = self.point if self.point is not None else self.low
+            wanted_high = self.point if self.point is not None else self.high
+            condition |= Q(
+                **{
+                    f"{divisible_field}__isnull": False,
+                    f"{divisible_field}__lte": wanted_high,
+                    f"{area_field}__gte": wanted_low,
+                }
+            )
+        return condition
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str = ""
+    terms: tuple = ()
+    prefix: tuple = ()
+    alternatives: tuple = ()
+    area: AreaHint | None = None
+    truncated: bool = False
+    highlight_terms: tuple = field(default=(), repr=False)
+
+    def __bool__(self):
+        return bool(self.terms or self.area)
+
+    @property
+    def tsquery(self):
+        """All terms must match; prefix terms as ``term:*``; a compound term also
+        matches as its parts."""
+        operands = []
+        for i, term in enumerate(self.terms):
+            operand = _quote(term) + (":*" if self.prefix[i] else "")
+            parts = self.alternatives[i] if self.alternatives else ()
+            if parts:
+                operand = f"({operand} | {' & '.join(_quote(p) for p in parts)})"
+            operands.append(operand)
+        return " & ".join(operands)
+
+
+def _area_number(number, wan):
+    value = Decimal(number)
+    return value * 10000 if wan else value
+
+
+def _parse_area(text):
+    match = _AREA.search(text)
+    if not match:
+        return None, text
+    n1, wan1, n2, wan2, unit = match.groups()
+    try:
+        scale = SQM_PER_MU if unit == "亩" else Decimal(1)
+        first = _area_number(n1, wan1 or (wan2 if n2 else None)) * scale
+        second = _area_number(n2, wan2) * scale if n2 else None
+    except InvalidOperation:
+        return None, text
+    rest = text[: match.start()] + " " + text[match.end() :]
+    if second is not None:
+        low, high = sorted((first, second))
+        hint = AreaHint(low, min(high, MAX_AREA))
+    else:
+        hint = AreaHint(first * Decimal("0.8"), min(first * Decimal("1.25"), MAX_AREA), first)
+    if hint.low > MAX_AREA or hint.high <= 0:
+        return None, rest
+    q2 = Decimal("0.01")
+    point = hint.point.quantize(q2) if hint.point is not None else None
+    return AreaHint(hint.low.quantize(q2), hint.high.quantize(q2), point), rest
+
+
+def parse_query(raw, prefix_last=True, parse_area=True):
+    """Segment what a visitor typed into the terms of a query.
+
+    Every term must match; the last one (and any single character) as a prefix, so that
+    a half-typed word still finds; codes match exactly. Anything not a word (tsquery
+    operators, quotes, emoji, NUL) is dropped; an empty query is falsy."""
+    text = normalize(raw)
+    truncated = len(text) > MAX_QUERY_CHARS
+    text = text[:MAX_QUERY_CHARS]
+    area = None
+    if parse_area:
+        area, text = _parse_area(text)
+    terms, codes = [], set()
+    for is_code, piece in _segments(text):
+        if is_code:
+            if piece not in terms and len(piece) <= MAX_TOKEN_CHARS:
+                terms.append(piece)
+                codes.add(piece)
+            continue
+        for (word,) in _words(piece, search_mode=False):
+            if word not in terms:
+                terms.append(word)
+    terms = terms[:MAX_QUERY_TERMS]
+    prefix = tuple(
+        term not in codes
+        and ((prefix_last and i == len(terms) - 1) or bool(len(term) == 1 and _HAN.match(term)))
+        for i, term in enumerate(terms)
+    )
+    freq = tokenizer().FREQ
+    alternatives = tuple(() if term in codes else _cover(term, freq) for term in terms)
+    return ParsedQuery(
+        text=text.strip(),
+        terms=tuple(terms),
+        prefix=prefix,
+        alternatives=alternatives,
+        area=area,
+        truncated=truncated,
+        highlight_terms=tuple(dict.fromkeys([*terms, *(a for alt in alternatives for a in alt)])),
+    )
+
+
+def _cover(word, freq):
+    """A word mixing Latin letters or digits with Chinese as a run of shorter dictionary
+    words (g60科创走廊 → g60, 科创走廊), longest first from the left; () when no such
+    run covers it. Lets "G60科创走廊" also find text that writes "G60 科创走廊". Words
+    all in Chinese are not split: 科创走廊 must not match 科创 … 走廊 far apart."""
+    if not (_HAN.search(word) and _ASCII_ALNUM.search(word)):
+        return ()
+    subwords = set(_subwords(word, freq))
+    if not subwords:
+        return ()
+    parts, start = [], 0
+    while start < len(word):
+        for end in range(len(word), start + 1, -1):
+            if word[start:end] in subwords:
+                parts.append(word[start:end])
+                start = end
+                break
+        else:
+            return ()
+    return tuple(parts)
+
+
+def as_query(q):
+    return q if isinstance(q, ParsedQuery) else parse_query(q)
+
+
+def filter_queryset(queryset, q):
+    """Rows of ``queryset`` matching ``q`` (a string or ParsedQuery), with the relevance
+    available as the alias ``search_rank`` for ``order_by("-search_rank")``.
+
+    An area in the query narrows models that have an area; a query with nothing
+    searchable in it matches nothing."""
+    query = as_query(q)
+    if not query:
+        return queryset.none()
+    if query.terms:
+        queryset = queryset.filter(Matches(F("search_vector"), TsQuery(query.tsquery)))
+    if query.area:
+        fields = document_of(queryset.model).area_fields
+        if fields:
+            queryset = queryset.filter(query.area.q(*fields))
+    return queryset.alias(search_rank=rank_expression(query))
+
+
+def rank_expression(query):
+    if not query.terms:
+        return Value(0.0, output_field=FloatField())
+    return SearchRank(F("search_vector"), TsQuery(query.tsquery), weights=RANK_WEIGHTS)
+
+
+class RecencyBoost(Func):
+    """1 + boost × H / (H + age in days): newer rows rank a little higher."""
+
+    output_field = FloatField()
+
+    def __init__(self, date_expression):
+        super().__init__(date_expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        age_days = f"GREATEST(EXTRACT(EPOCH FROM (NOW() - {sql})) / 86400.0, 0)"
+        return (
+            f"(1.0 + %s * %s / (%s + COALESCE({age_days}, 3650)))::float8",
+            [RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS, RECENCY_HALF_LIFE_DAYS, *params],
+        )
+
+
+def score_expression(query, date_field=None, boost=1.0):
+    """Relevance × recency × the kind's boost."""
+    score = rank_expression(query) if query.terms else Value(0.01, output_field=FloatField())
+    if date_field:
+        score = score * RecencyBoost(F(date_field))
+    else:
+        score = score * Value(1.0 + RECENCY_BOOST, output_field=FloatField())
+    if boost != 1.0:
+        score = score * Value(float(boost), output_field=FloatField())
+    return score
+
+
+# ---- Snippets ------------------------------------------------------------------------
+
+
+def _term_pattern(query):
+    terms = sorted({t for t in query.highlight_terms if t}, key=len, reverse=True)
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+
+
+def highlight(text, query):
+    """``text`` HTML-escaped, with the query's terms in <mark>.
+
+    Matches are found in the plain text and each piece is escaped on its own, so a term
+    can never match inside an entity such as &amp; or break the markup."""
+    text = str(text or "")
+    pattern = _term_pattern(as_query(query))
+    if pattern is None:
+        return escape(text)
+    out, pos = [], 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[pos : match.start()]))
+        out.append(f"<mark>{escape(match.group())}</mark>")
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece escaped above
+
+
+def snippet(text, query, width=90):
+    """About ``width`` characters of ``text`` around the first matched term, escaped and
+    highlighted; the beginning of the text when nothing matches."""
+    text = re.sub(r"\s+", " ", str(text or "")).strip()
+    query = as_query(query)
+    pattern = _term_pattern(query)
+    match = pattern.search(text) if pattern else None
+    start = 0
+    if match and match.start() > width // 3:
+        start = match.start() - width // 3
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
+    piece = text[start:end]
+    html = highlight(piece, query)
+    return mark_safe(("…" if start > 0 else "") + html + ("…" if end < len(text) else ""))  # noqa: S308
