@@ -85,7 +85,7 @@ def tokenizer():
                 for word, freq in _user_words():
                     tk.add_word(word, freq)
                 startup_seconds = time.perf_counter() - started
-                logger.info("jieba loaded in %.2f s", startup_seconds)
+                logger.debug("jieba loaded in %.2f s", startup_seconds)
                 _tokenizer = tk
     return _tokenizer
 
@@ -112,6 +112,13 @@ def normalize(text):
     lower case."""
     text = unicodedata.normalize("NFKC", str(text or ""))
     return _CONTROL.sub(" ", text).lower()
+
+
+def display_text(raw):
+    """What the visitor typed, fit to show back in the search box: no control
+    characters, whitespace collapsed, cut to the length that is searched."""
+    text = _CONTROL.sub(" ", str(raw or ""))
+    return re.sub(r"\s+", " ", text).strip()[:MAX_QUERY_CHARS]
 
 
 def _segments(text):

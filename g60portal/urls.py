@@ -5,7 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from g60portal import views
+from g60portal import search_views, views
 from g60portal.sitemaps import SITEMAPS
 
 handler404 = "g60portal.views.page_not_found"
@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("contact/", views.ContactView.as_view(), name="contact"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("search/", search_views.SearchView.as_view(), name="search"),
     path("", include("listings.urls")),
     path("", include("articles.urls")),
     path("", include("leads.urls")),

@@ -1,6 +1,7 @@
 import importlib
 import importlib.util
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -38,4 +39,6 @@ class Command(BaseCommand):
             module = importlib.import_module(f"{app}.demo")
             with transaction.atomic():
                 module.seed(self, **options)
+        # Generated rows are bulk-inserted, which skips save() and so the search vectors.
+        call_command("rebuild_search_index", missing=True, stdout=self.stdout._out)
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
