@@ -466,7 +466,10 @@ def parse_query(raw, prefix_last=True, parse_area=True):
     operators, quotes, emoji, NUL) is dropped; an empty query is falsy."""
     text = normalize(raw)
     truncated = len(text) > MAX_QUERY_CHARS
-    text = text[:MAX_QUERY_CHARS]
+    if truncated:
+        # Cut at a space when there is one near the end, not through a word.
+        space = text.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+        text = text[:space] if space > MAX_QUERY_CHARS // 2 else text[:MAX_QUERY_CHARS]
     area = None
     if parse_area:
         area, text = _parse_area(text)

@@ -154,7 +154,9 @@ class SiteSearch:
         objects = {}
         for key, pks in wanted.items():
             kind = KINDS[key]
-            queryset = kind.public().select_related(*kind.related)
+            queryset = kind.public()
+            if kind.related:
+                queryset = queryset.select_related(*kind.related)
             for obj in queryset.filter(pk__in=pks):
                 objects[(key, obj.pk)] = obj
         results = []

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from g60portal.search import filter_queryset as search_filter
 from g60portal.search import set_search_vector, update_dependent_search_vectors
 from g60portal.uploads import CheckedImageField
 from listings.places import is_known_town, normalize_town
@@ -294,21 +295,9 @@ class ListingQuerySet(models.QuerySet):
         )
 
     def search_text(self, q):
-        """Listings whose title, code, address, town or park name contain every word of q.
-
-        A plain substring match, kept in this one place so that the site search can
-        swap in its full-text machinery."""
-        return self.filter(_words_query(q, ["title", "code", "address", "town", "park__name"]))
-
-
-def _words_query(q, fields, max_words=5):
-    condition = Q()
-    for word in (q or "").split()[:max_words]:
-        any_field = Q()
-        for field in fields:
-            any_field |= Q(**{f"{field}__icontains": word})
-        condition &= any_field
-    return condition
+        """Listings matching q by the site search's rules (Chinese words, codes, an area
+        such as "1000平"); the relevance is the alias ``search_rank``."""
+        return search_filter(self, q)
 
 
 class Listing(MapLinksMixin, models.Model):
@@ -507,6 +496,34 @@ class Listing(MapLinksMixin, models.Model):
             models.Index(fields=["sale_price"]),
             models.Index(fields=["last_verified_at"]),
             GinIndex(fields=["search_vector"], name="listing_search_vector"),
+            # /listings/ counts and pages the public listings with index-only scans of this
+            # narrow partial index: it holds the date parts of published() that change with
+            # time and every filter and sort column, and walks newest first.
+            models.Index(
+                fields=["-published_at", "-id"],
+                include=[
+                    "last_verified_at",
+                    "kind",
+                    "deal",
+                    "district",
+                    "town",
+                    "park",
+                    "building_area",
+                    "min_divisible_area",
+                    "rent_price",
+                    "sale_price",
+                    "floor_height",
+                    "floor_load",
+                    "power_kva",
+                    "crane_tonnage",
+                    "eia_approvable",
+                    "standalone",
+                    "single_storey",
+                    "has_certificate",
+                ],
+                condition=Q(status__in=["available", "reserved"], published_at__isnull=False),
+                name="listing_public_browse",
+            ),
         ]
 
     def __str__(self):
@@ -617,8 +634,8 @@ class LandParcelQuerySet(models.QuerySet):
         ).filter(bidding_closes_at__gte=timezone.now())
 
     def search_text(self, q):
-        """Parcels whose code, title, location, town or park name contain every word of q."""
-        return self.filter(_words_query(q, ["code", "title", "location", "town", "park__name"]))
+        """Parcels matching q by the site search's rules; relevance as ``search_rank``."""
+        return search_filter(self, q)
 
     def in_status(self, status):
         """Parcels whose status, derived from the dates as `current_status` does, is `status`."""
