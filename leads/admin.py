@@ -392,9 +392,6 @@ class InquiryAdmin(admin.ModelAdmin):
             services.change_status(obj, new_status, actor=request.user)
         services.add_note(obj, form.cleaned_data.get("note"), actor=request.user)
 
-    def save_related(self, request, form, formsets, change):
-        pass  # the inlines are read-only
-
     # -- actions
 
     def _move(self, request, queryset, status):

@@ -74,7 +74,7 @@ def by_source(now=None):
         .annotate(n=Count("pk"))
         .values_list("source_kind", "n")
     )
-    return [(kind.label, counts.get(kind.value, 0)) for kind in SourceKind]
+    return [(str(kind.label), counts.get(kind.value, 0)) for kind in SourceKind]
 
 
 def by_agent(now=None):
@@ -95,7 +95,7 @@ def by_agent(now=None):
     )
     return [
         {
-            "agent": row["assigned_agent__name"] or _("未分配"),
+            "agent": row["assigned_agent__name"] or str(_("未分配")),
             "count": row["n"],
             "won": row["won"],
             "median_minutes": (
@@ -119,7 +119,7 @@ def funnel(now=None):
             reached[pk] = max(reached[pk], RANK[status])
     result = []
     for status in FUNNEL:
-        label = _("提交") if status == Inquiry.Status.NEW else Inquiry.Status(status).label
+        label = _("提交") if status == Inquiry.Status.NEW else str(Inquiry.Status(status).label)
         result.append((label, sum(1 for rank in reached.values() if rank >= RANK[status])))
     return result
 
@@ -132,7 +132,7 @@ def status_counts(now=None):
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    return [(status.label, counts.get(status.value, 0)) for status in Inquiry.Status]
+    return [(str(status.label), counts.get(status.value, 0)) for status in Inquiry.Status]
 
 
 # ---- charts ----------------------------------------------------------------------

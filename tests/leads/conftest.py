@@ -35,6 +35,16 @@ def form_data(obj=None, **overrides):
     return data
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to /en/ leaves English active in the thread; start each test in Chinese."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def inquiry_data():
     return form_data

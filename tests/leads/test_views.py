@@ -4,7 +4,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from leads.forms import load_subject
 from leads.models import Inquiry
+from tests import factories
 from tests.leads.conftest import form_data
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +48,186 @@ def test_it_enqueues_notifications_on_commit(client, listing, django_capture_on_
     channels = set(inquiry.notifications.values_list("channel", flat=True))
     assert channels == {"agent_email", "prospect"}
     assert not mail.outbox  # sent by the worker, not the request
+
+
+def test_a_rejected_form_comes_back_with_a_message_and_what_was_typed(client, listing):
+    data = form_data(listing, mobile="12345", company="<b>甲&乙</b>", message="请回电 😀")
+    response = submit(client, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "请输入11位中国大陆手机号" in html
+    assert 'value="12345"' in html
+    assert "&lt;b&gt;甲&amp;乙&lt;/b&gt;" in html
+    assert "<b>甲" not in html
+    assert "请回电 😀" in html
+    assert 'name="consent" checked' in html or "checked" in html
+    assert listing.title in html  # still about the same listing
+    assert Inquiry.objects.count() == 0
+
+
+NASTY = [
+    "",
+    "x" * 10_000,
+    "<script>alert(1)</script>",
+    "' OR 1=1; DROP TABLE leads_inquiry; --",
+    "😀🏭🚚",
+    "Ünïcödé 中文 العربية",
+    "a\x00b",
+    "{{ settings.SECRET_KEY }}",
+]
+
+
+@pytest.mark.parametrize("value", NASTY)
+@pytest.mark.parametrize(
+    "field",
+    [
+        "name",
+        "mobile",
+        "company",
+        "industry",
+        "need_area",
+        "expected_tax",
+        "need_kind",
+        "email",
+        "message",
+        "stamp",
+        "subject",
+        "page_url",
+        "utm_source",
+    ],
+)
+def test_nasty_input_never_causes_a_500(client, agent, field, value):
+    response = submit(client, form_data(**{field: value}))
+    assert response.status_code in (200, 303)
+    if response.status_code == 200:
+        html = response.content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert Inquiry.objects.count() == 0
+
+
+def test_an_inquiry_with_odd_but_valid_text_is_stored_as_typed(client, agent):
+    response = submit(
+        client,
+        form_data(
+            name="<script>alert(1)</script>", company="😀 Ünïcödé", mobile="+86 139-0000-1111"
+        ),
+    )
+    assert response.status_code == 303
+    inquiry = Inquiry.objects.get()
+    assert inquiry.name == "<script>alert(1)</script>"
+    assert inquiry.mobile == "13900001111"
+    page = client.get(response["Location"]).content.decode()
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_a_missing_csrf_token_gets_a_clean_403(agent):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/inquiry/", form_data())
+    assert response.status_code == 403
+    assert Inquiry.objects.count() == 0
+
+
+def test_a_double_click_or_resubmitted_page_creates_one_inquiry(client, agent):
+    data = form_data()
+    first = submit(client, data)
+    second = submit(client, data)
+    assert first.status_code == 303 and second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Inquiry.objects.count() == 1
+
+
+def test_a_stamp_reused_by_someone_else_does_not_hijack_their_inquiry(client, agent):
+    data = form_data()
+    submit(client, data)
+    other = submit(client, {**data, "mobile": "13700000001"})
+    assert other.status_code == 303
+    assert Inquiry.objects.count() == 2
+
+
+def test_an_expired_form_comes_back_with_a_fresh_stamp(client, agent):
+    response = submit(client, form_data(stamp="garbage"))
+    assert response.status_code == 200
+    assert "页面已过期" in response.content.decode()
+    fresh = response.context["form"].data["stamp"]
+    assert fresh != "garbage"
+    assert submit(client, form_data(stamp=fresh)).status_code == 303
+
+
+def test_submitting_costs_at_most_15_queries(
+    client, listing, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with (
+        django_assert_max_num_queries(15),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = submit(client, form_data(listing, email="x@example.com"))
+    assert response.status_code == 303
+
+
+def test_a_routed_general_submission_costs_at_most_15_queries(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from leads.models import RoutingRule
+
+    rule = RoutingRule.objects.create(name="厂房", kind="factory")
+    rule.agents.add(factories.make_agent(webhook_url="http://127.0.0.1:9/hook"))
+    submit(client, form_data(mobile="13600000000"))  # an earlier one, to look for duplicates
+    with (
+        django_assert_max_num_queries(15),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = submit(client, form_data(mobile="13600000001", email="x@example.com"))
+    assert response.status_code == 303
+
+
+def test_the_general_form_can_attach_a_published_object_by_query(client, listing):
+    html = client.get(f"/inquiry/?listing={listing.pk}").content.decode()
+    assert listing.title in html
+    assert "咨询此房源" in html
+    for bad in ["abc", "-1", "99999999999999999999", "1;DROP", "0"]:
+        assert client.get(f"/inquiry/?listing={bad}&land={bad}").status_code == 200
+
+
+def test_a_draft_listing_cannot_be_attached_by_query(client, agent):
+    draft = factories.make_listing(status="draft", agent=agent)
+    html = client.get(f"/inquiry/?listing={draft.pk}").content.decode()
+    assert draft.title not in html
+
+
+def test_a_forged_thanks_link_is_a_404(client):
+    assert client.get("/inquiry/thanks/abc/").status_code == 404
+    assert client.get("/inquiry/thanks/" + "x" * 500 + "/").status_code == 404
+
+
+def test_the_english_form_stays_in_english(client, agent):
+    response = client.post("/en/inquiry/", form_data())
+    assert response.status_code == 303
+    assert response["Location"].startswith("/en/inquiry/thanks/")
+    assert Inquiry.objects.get().language == "en"
+
+
+def test_the_listing_page_shows_the_form_with_the_listing_attached(client, listing):
+    response = client.get(listing.get_absolute_url())
+    html = response.content.decode()
+    assert 'action="/inquiry/"' in html
+    signed = re.search(r'name="subject" value="([^"]+)"', html).group(1)
+    assert load_subject(signed) == listing
+
+
+def test_the_tag_renders_on_a_page_without_an_object(client):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/?utm_source=wechat&utm_campaign=<x>")
+    html = Template("{% load leads_tags %}{% inquiry_form %}").render(Context({"request": request}))
+    assert 'name="utm_source" value="wechat"' in html
+    assert "&lt;x&gt;" in html
+    assert "告诉我们您的需求" in html
+
+
+def test_the_privacy_page_says_what_is_kept_and_for_how_long(client, settings):
+    settings.LEAD_RETENTION_DAYS = 400
+    html = client.get("/privacy/").content.decode()
+    assert "手机号" in html and "400天" in html
+    assert "个人信息保护法" in html
