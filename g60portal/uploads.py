@@ -127,8 +127,11 @@ def thumbnail_url(source, width, storage=None):
     if not source_name:
         return None
     name = thumbnail_name(source_name, width)
+    known = _known_thumbnails.get((_storage_key(storage), name))
+    if known:
+        return known
     if storage.exists(name):
-        return storage.url(name)
+        return _remember(storage, name)
     try:
         with storage.open(source_name, "rb") as fh:
             image = Image.open(fh)
@@ -144,4 +147,22 @@ def thumbnail_url(source, width, storage=None):
         return None
     if not storage.exists(name):
         name = storage.save(name, ContentFile(out.getvalue()))
-    return storage.url(name)
+    return _remember(storage, name)
+
+
+# Thumbnails are never changed once made, so each process remembers the URLs of those it
+# has seen and skips asking the storage again (a file-system stat, or a request to S3).
+_known_thumbnails = {}
+_KNOWN_LIMIT = 20_000
+
+
+def _remember(storage, name):
+    url = storage.url(name)
+    if len(_known_thumbnails) >= _KNOWN_LIMIT:
+        _known_thumbnails.clear()
+    _known_thumbnails[(_storage_key(storage), name)] = url
+    return url
+
+
+def _storage_key(storage):
+    return (id(storage), str(getattr(storage, "location", "")))

@@ -123,7 +123,6 @@ class ListingFilterForm(FilterForm):
         "deal": "deal",
         "district": "district",
         "town": "town",
-        "park": "park__slug",
         "area_min": "building_area__gte",
         "area_max": "building_area__lte",
         "rent_max": "rent_price__lte",
@@ -144,8 +143,8 @@ class ListingFilterForm(FilterForm):
 
     def full_clean(self):
         if self._parks is None:
-            self._parks = list(Park.objects.published().values_list("slug", "name"))
-        self.fields["park"].choices = [ALL, *self._parks]
+            self._parks = list(Park.objects.published().values_list("slug", "name", "pk"))
+        self.fields["park"].choices = [ALL, *((slug, name) for slug, name, _pk in self._parks)]
         self.fields["sort"].choices = [(key, label) for key, (label, _o) in self.SORTS.items()]
         super().full_clean()
 
@@ -154,6 +153,10 @@ class ListingFilterForm(FilterForm):
         lookups = {
             self.LOOKUPS[name]: value for name, value in filters.items() if name in self.LOOKUPS
         }
+        if filters.get("park"):
+            # By id, so that counting needs no join with the parks.
+            park_ids = {slug: pk for slug, _name, pk in self._parks}
+            lookups["park_id"] = park_ids[filters["park"]]
         queryset = queryset.filter(**lookups)
         if filters.get("divisible"):
             queryset = queryset.filter(
@@ -182,7 +185,8 @@ class ListingFilterForm(FilterForm):
 
     def chip_label(self, name, value):
         if name == "park":
-            return f"{self.fields['park'].label}: {dict(self._parks).get(value, value)}"
+            names = {slug: name for slug, name, _pk in self._parks}
+            return f"{self.fields['park'].label}: {names.get(value, value)}"
         if name in ("area_min", "height_min", "load_min", "power_min", "crane_min"):
             return f"{self.fields[name].label} ≥ {_number(value)}"
         if name in ("area_max", "rent_max", "sale_max"):

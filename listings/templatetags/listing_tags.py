@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from g60portal.uploads import thumbnail_url
 
@@ -69,3 +70,57 @@ def plain_number(value):
     if value == value.to_integral():
         value = value.quantize(Decimal(1))
     return f"{value:f}"
+
+
+@register.simple_tag
+def filter_control(bound_field):
+    """A filter form control, written directly: Django's widget templates render each
+    <option> through the template engine, which costs more than the whole query."""
+    from django import forms
+
+    from listings.forms import FlagField
+
+    field = bound_field.field
+    name = bound_field.html_name
+    element_id = bound_field.auto_id
+    raw = bound_field.data
+    current = "" if raw is None else str(raw)
+    if isinstance(field, FlagField):
+        checked = field.to_python(raw)
+        return format_html(
+            '<input type="checkbox" name="{}" id="{}" value="1"{}>',
+            name,
+            element_id,
+            mark_safe(" checked") if checked else "",
+        )
+    if isinstance(field, forms.ChoiceField):
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, mark_safe(" selected") if str(value) == current else "", label)
+                for value, label in field.choices
+            ),
+        )
+        return format_html('<select name="{}" id="{}">{}</select>', name, element_id, options)
+    if isinstance(field, forms.DecimalField | forms.IntegerField):
+        attrs = field.widget.attrs
+        return format_html(
+            '<input type="number" name="{}" id="{}" value="{}" step="any" min="0" '
+            'inputmode="decimal" placeholder="{}">',
+            name,
+            element_id,
+            current[:20],
+            attrs.get("placeholder", ""),
+        )
+    return format_html(
+        '<input type="text" name="{}" id="{}" value="{}" maxlength="100">',
+        name,
+        element_id,
+        current[:100],
+    )
+
+
+@register.filter
+def bound_field(form, name):
+    return form[name]

@@ -1,0 +1,62 @@
+"""`make bench` for listings: server time of /listings/ on 100,000 listings."""
+
+from django.test import Client
+from django.test.utils import override_settings
+
+from listings import demo
+from listings.models import Listing
+
+TARGET_LISTINGS = 100_000
+TARGET_P95_MS = 30
+
+CASES = [
+    ("plain", ""),
+    ("kind=factory", "kind=factory"),
+    ("deal=rent", "deal=rent"),
+    ("town=新桥镇", "town=新桥镇"),
+    ("park", "park=songjiang-etdz"),
+    ("area_min=1000", "area_min=1000"),
+    ("area_max=2000", "area_max=2000"),
+    ("rent_max=1.2", "rent_max=1.2"),
+    ("sale_max=3000", "sale_max=3000"),
+    ("height_min=8", "height_min=8"),
+    ("load_min=2000", "load_min=2000"),
+    ("power_min=630", "power_min=630"),
+    ("crane_min=10", "crane_min=10"),
+    ("eia=1", "eia=1"),
+    ("standalone=1", "standalone=1"),
+    ("single_storey=1", "single_storey=1"),
+    ("certificate=1", "certificate=1"),
+    ("divisible=1", "divisible=1"),
+    ("q=独栋", "q=独栋"),
+    ("kind+town+area_min", "kind=factory&town=新桥镇&area_min=1000"),
+    ("sort=price (rent)", "deal=rent&sort=price"),
+    ("sort=-price", "sort=-price"),
+    ("page=50", "page=50"),
+]
+
+
+def run(command, repeat=30):
+    existing = Listing.objects.count()
+    if existing < TARGET_LISTINGS:
+        command.stdout.write(f"building {TARGET_LISTINGS - existing} more listings first…")
+        demo.seed(command, listings=TARGET_LISTINGS)
+    command.stdout.write(
+        f"/listings/ with {Listing.objects.count()} listings "
+        f"({Listing.objects.published().count()} public), target p95 ≤ {TARGET_P95_MS} ms"
+    )
+    client = Client()
+    # DEBUG off so that queries are not recorded; the page is measured as served.
+    with override_settings(DEBUG=False):
+        for label, query in CASES:
+            url = f"/listings/?{query}" if query else "/listings/"
+            response = client.get(url)  # warm up: thumbnails, plans, connection
+            assert response.status_code == 200, (url, response.status_code)
+            samples = _time(client, url, repeat)
+            command.report(f"/listings/ {label}", samples, target=TARGET_P95_MS)
+
+
+def _time(client, url, repeat):
+    from g60portal.management.commands.bench import time_call
+
+    return time_call(lambda: client.get(url), repeat)
