@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, Value
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from articles.models import Article
@@ -54,7 +53,7 @@ KINDS = {
         Kind("land", _("土地"), _public_parcels, "published_at", related=("park",)),
         Kind(
             "park",
-            pgettext_lazy("search kind", "园区"),
+            _("园区"),
             lambda: Park.objects.published(),
             None,
             1.3,
