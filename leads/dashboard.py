@@ -147,6 +147,7 @@ def _chart(kind, title, **config):
         width=800,
         height=420,
         show_legend=False,
+        no_data_text=_("暂无数据"),
         **config,
     )
     return chart
@@ -174,7 +175,7 @@ def chart_per_day(now=None):
 
 def chart_by_source(now=None):
     chart = _chart(pygal.HorizontalBar, _("按来源"))
-    data = by_source(now)
+    data = by_source(now)[::-1]  # pygal draws the first label at the bottom
     chart.x_labels = [label for label, _n in data]
     chart.add(_("咨询"), [n for _l, n in data])
     return _render(chart)
@@ -182,7 +183,7 @@ def chart_by_source(now=None):
 
 def chart_by_agent(now=None):
     chart = _chart(pygal.HorizontalBar, _("按顾问"))
-    data = by_agent(now)
+    data = by_agent(now)[::-1]
     chart.x_labels = [row["agent"] for row in data]
     chart.add(_("咨询"), [row["count"] for row in data])
     return _render(chart)
@@ -190,7 +191,7 @@ def chart_by_agent(now=None):
 
 def chart_response(now=None):
     chart = _chart(pygal.HorizontalBar, _("首次联系用时中位数（分钟）"))
-    data = [row for row in by_agent(now) if row["median_minutes"] is not None]
+    data = [row for row in by_agent(now) if row["median_minutes"] is not None][::-1]
     chart.x_labels = [row["agent"] for row in data]
     chart.add(_("分钟"), [row["median_minutes"] for row in data])
     return _render(chart)
@@ -198,7 +199,7 @@ def chart_response(now=None):
 
 def chart_funnel(now=None):
     chart = _chart(pygal.HorizontalBar, _("状态漏斗"))
-    data = funnel(now)
+    data = funnel(now)[::-1]
     chart.x_labels = [label for label, _n in data]
     chart.add(_("咨询"), [n for _l, n in data])
     return _render(chart)

@@ -169,6 +169,7 @@ class InquiryForm(forms.ModelForm):
         self.ip = ip
         self.subject_object = None
         self.nonce = None
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name in ("need_kind", "need_deal"):
             self.fields[name].choices = [("", _("请选择"))] + list(self.fields[name].choices)[1:]

@@ -50,20 +50,37 @@ def inquiry_data():
     return form_data
 
 
-@pytest.fixture
-def manager(db):
+def staff_group(name):
+    """The group as the leads data migration made it; transactional tests flush the
+    database, groups included, so make it again when it is gone."""
+    import importlib
+
+    from django.apps import apps
     from django.contrib.auth.models import Group
 
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        importlib.import_module("leads.migrations.0002_groups").grant(apps, None)
+        group = Group.objects.get(name=name)
+    return group
+
+
+@pytest.fixture
+def manager(db):
     user = factories.make_user(is_staff=True)
-    user.groups.add(Group.objects.get(name="managers"))
+    user.groups.add(staff_group("managers"))
+    return user
+
+
+def make_manager():
+    user = factories.make_user(is_staff=True)
+    user.groups.add(staff_group("managers"))
     return user
 
 
 def make_agent_user(**agent_kwargs):
-    from django.contrib.auth.models import Group
-
     user = factories.make_user(is_staff=True)
-    user.groups.add(Group.objects.get(name="agents"))
+    user.groups.add(staff_group("agents"))
     agent = factories.make_agent(user=user, **agent_kwargs)
     return user, agent
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from leads import services
 from leads.models import Inquiry, InquiryEvent, Notification
 from tests import factories
-from tests.leads.conftest import make_agent_user
+from tests.leads.conftest import make_agent_user, staff_group
 
 pytestmark = pytest.mark.django_db
 
@@ -100,9 +100,7 @@ def test_agents_cannot_export(client, two_agents):
 
 
 def test_a_staff_user_who_is_no_agent_sees_nothing(client, staff_user, agent):
-    from django.contrib.auth.models import Group
-
-    staff_user.groups.add(Group.objects.get(name="agents"))
+    staff_user.groups.add(staff_group("agents"))
     inquiry_for(agent)
     client.force_login(staff_user)
     response = client.get(CHANGELIST)
