@@ -48,29 +48,36 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self):
         """What a card needs, without the (possibly large) body."""
-        return self.select_related("category").defer("body")
+        return self.select_related("category").defer("body", "search_vector")
 
     def related_to(self, article, limit=6):
-        """Articles sharing tags with ``article`` first (most shared first), then those of
-        its category, newest first. Call on ``published()``; never includes ``article``."""
+        """Articles sharing tags with ``article`` first (most shared first, then those of
+        its category), topped up with the newest of its category. Call on ``published()``;
+        never includes ``article``. Two queries at most."""
         tag_ids = [tag.pk for tag in article.tags.all()]
-        shared = (
-            Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
-            if tag_ids
-            else Value(0, output_field=IntegerField())
-        )
-        same_category = Case(
-            When(category_id=article.category_id, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        return (
-            self.exclude(pk=article.pk)
-            .for_cards()
-            .annotate(shared_tags=shared, same_category=same_category)
-            .filter(Q(shared_tags__gt=0) | Q(same_category=1))
-            .order_by("-shared_tags", "-same_category", "-published_at", "-pk")[:limit]
-        )
+        related = []
+        if tag_ids:
+            same_category = Case(
+                When(category_id=article.category_id, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            related = list(
+                self.filter(tags__in=tag_ids)
+                .exclude(pk=article.pk)
+                .for_cards()
+                .annotate(shared_tags=Count("pk"), same_category=same_category)
+                .order_by("-shared_tags", "-same_category", "-published_at", "-pk")[:limit]
+            )
+        if len(related) < limit:
+            seen = [article.pk, *(other.pk for other in related)]
+            related += list(
+                self.filter(category_id=article.category_id)
+                .exclude(pk__in=seen)
+                .for_cards()
+                .order_by("-published_at", "-pk")[: limit - len(related)]
+            )
+        return related
 
     def adjacent_to(self, article):
         """(previous, next) of ``article`` in publication order, in one query.

@@ -2,6 +2,7 @@ import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
@@ -19,6 +20,10 @@ from listings.models import Park
 
 RELATED_LIMIT = 6
 POPULAR_TAGS_LIMIT = 20
+POPULAR_TAGS_WINDOW = 300  # the newest articles whose tags count
+POPULAR_TAGS_SECONDS = 300
+POPULAR_TAGS_CACHE_KEY = "articles:popular-tags"
+CATEGORIES_CACHE_KEY = "articles:categories"
 FEED_LIMIT = 30
 
 # Like django.utils.html.json_script: the JSON cannot close the <script> element.
@@ -38,30 +43,42 @@ class UnicodeSlugConverter:
 
 
 def categories_with_counts():
-    """Categories that have something to show, with the number of public articles."""
-    now = timezone.now()
-    public = Q(
-        articles__status=Article.Status.PUBLISHED,
-        articles__published_at__lte=now,
-    )
-    return Category.objects.annotate(article_count=Count("articles", filter=public)).filter(
-        article_count__gt=0
-    )
+    """Categories that have something to show, with the number of public articles.
+    Kept in the cache for a few minutes like the popular tags."""
+    categories = cache.get(CATEGORIES_CACHE_KEY)
+    if categories is None:
+        public = Q(
+            articles__status=Article.Status.PUBLISHED,
+            articles__published_at__lte=timezone.now(),
+        )
+        categories = list(
+            Category.objects.annotate(article_count=Count("articles", filter=public)).filter(
+                article_count__gt=0
+            )
+        )
+        cache.set(CATEGORIES_CACHE_KEY, categories, POPULAR_TAGS_SECONDS)
+    return categories
 
 
 def popular_tags(limit=POPULAR_TAGS_LIMIT):
-    """The tags most used by public articles, as dicts with name, slug and count."""
-    return list(
-        TaggedItem.objects.filter(
-            content_type__app_label="articles",
-            content_type__model="article",
-            object_id__in=Article.objects.published().values("pk"),
+    """The tags most used by the newest public articles, as dicts with name, slug and
+    count. Kept in the cache for a few minutes: counting is the costly part of /news/."""
+    tags = cache.get(POPULAR_TAGS_CACHE_KEY)
+    if tags is None:
+        recent = Article.objects.published().order_by("-published_at").values("pk")
+        tags = list(
+            TaggedItem.objects.filter(
+                content_type__app_label="articles",
+                content_type__model="article",
+                object_id__in=recent[:POPULAR_TAGS_WINDOW],
+            )
+            .exclude(tag__slug="")
+            .values("tag__name", "tag__slug")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "tag__name")[:limit]
         )
-        .exclude(tag__slug="")
-        .values("tag__name", "tag__slug")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "tag__name")[:limit]
-    )
+        cache.set(POPULAR_TAGS_CACHE_KEY, tags, POPULAR_TAGS_SECONDS)
+    return tags
 
 
 class NewsListMixin:
@@ -75,7 +92,7 @@ class NewsListMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["categories"] = list(categories_with_counts())
+        context["categories"] = categories_with_counts()
         context["feed_url"] = reverse("articles:feed")
         return context
 
@@ -148,9 +165,13 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        queryset = Article.objects.select_related("category").prefetch_related(
-            "tags",
-            Prefetch("parks", queryset=Park.objects.published().select_related("agent")),
+        queryset = (
+            Article.objects.select_related("category")
+            .defer("search_vector")
+            .prefetch_related(
+                "tags",
+                Prefetch("parks", queryset=Park.objects.published().select_related("agent")),
+            )
         )
         if can_preview(self.request.user):
             return queryset
@@ -170,7 +191,7 @@ class ArticleDetailView(DetailView):
                 "tags": [tag for tag in article.tags.all() if tag.slug],
                 "parks": parks,
                 "agent": agent,
-                "related": list(published.related_to(article, limit=RELATED_LIMIT)),
+                "related": published.related_to(article, limit=RELATED_LIMIT),
                 "previous": previous,
                 "next": next_,
                 "permalink": permalink,
