@@ -19,7 +19,9 @@ ALL = ("", _("不限"))
 class FlagField(forms.Field):
     """`name=1` switches a condition on; anything else (absent, 0, junk) leaves it off."""
 
-    widget = forms.CheckboxInput(attrs={"value": "1"})
+    # Read the raw value: CheckboxInput would turn "0" into True. The control itself is
+    # written by the filter_control template tag.
+    widget = forms.TextInput
 
     def to_python(self, value):
         return str(value).strip().lower() in {"1", "true", "on", "yes"}

@@ -48,9 +48,8 @@ class Command(BaseCommand):
                 else:
                     self.mail_agent(agent, rows)
                     mailed += 1
-        summary = (
-            f"{total} stale listing(s) older than {settings.LISTING_STALE_DAYS} days"
-            + (f"; mailed {mailed} agent(s)" if notify and not dry_run else "")
+        summary = f"{total} stale listing(s) older than {settings.LISTING_STALE_DAYS} days" + (
+            f"; mailed {mailed} agent(s)" if notify and not dry_run else ""
         )
         self.stdout.write(self.style.SUCCESS(summary))
 
