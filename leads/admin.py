@@ -430,7 +430,7 @@ class InquiryAdmin(admin.ModelAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(gettext("咨询"))
+        sheet = workbook.create_sheet(gettext("咨询记录"))
         sheet.append([str(label) for _field, label in EXPORT_COLUMNS])
         rows = 0
         for row in self._export_rows(queryset):

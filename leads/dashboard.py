@@ -119,7 +119,7 @@ def funnel(now=None):
             reached[pk] = max(reached[pk], RANK[status])
     result = []
     for status in FUNNEL:
-        label = _("提交") if status == Inquiry.Status.NEW else str(Inquiry.Status(status).label)
+        label = _("已提交") if status == Inquiry.Status.NEW else str(Inquiry.Status(status).label)
         result.append((label, sum(1 for rank in reached.values() if rank >= RANK[status])))
     return result
 
@@ -169,7 +169,7 @@ def chart_per_day(now=None):
         x_labels_major_every=7,
     )
     chart.x_labels = [day.strftime("%m-%d") for day, _n in data]
-    chart.add(_("咨询"), [n for _d, n in data])
+    chart.add(_("咨询数"), [n for _d, n in data])
     return _render(chart)
 
 
@@ -177,7 +177,7 @@ def chart_by_source(now=None):
     chart = _chart(pygal.HorizontalBar, _("按来源"))
     data = by_source(now)[::-1]  # pygal draws the first label at the bottom
     chart.x_labels = [label for label, _n in data]
-    chart.add(_("咨询"), [n for _l, n in data])
+    chart.add(_("咨询数"), [n for _l, n in data])
     return _render(chart)
 
 
@@ -185,7 +185,7 @@ def chart_by_agent(now=None):
     chart = _chart(pygal.HorizontalBar, _("按顾问"))
     data = by_agent(now)[::-1]
     chart.x_labels = [row["agent"] for row in data]
-    chart.add(_("咨询"), [row["count"] for row in data])
+    chart.add(_("咨询数"), [row["count"] for row in data])
     return _render(chart)
 
 
@@ -201,7 +201,7 @@ def chart_funnel(now=None):
     chart = _chart(pygal.HorizontalBar, _("状态漏斗"))
     data = funnel(now)[::-1]
     chart.x_labels = [label for label, _n in data]
-    chart.add(_("咨询"), [n for _l, n in data])
+    chart.add(_("咨询数"), [n for _l, n in data])
     return _render(chart)
 
 

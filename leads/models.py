@@ -195,7 +195,7 @@ class Inquiry(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("咨询")
-        verbose_name_plural = _("咨询")
+        verbose_name_plural = _("咨询记录")
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["assigned_agent", "status"]),
@@ -343,7 +343,7 @@ class Counter(models.Model):
 
 class InquiryEvent(models.Model):
     class Kind(models.TextChoices):
-        CREATED = "created", _("提交")
+        CREATED = "created", _("已提交")
         ASSIGNED = "assigned", _("分配")
         REASSIGNED = "reassigned", _("改派")
         ESCALATED = "escalated", _("上报主管")

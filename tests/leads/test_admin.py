@@ -251,7 +251,7 @@ def test_the_dashboard_is_for_managers_only(client, manager, two_agents):
         assert body.lstrip().startswith(("<?xml", "<svg"))
         assert "<script" not in body
     funnel = dict(response.context["funnel"])
-    assert funnel["提交"] == 3 and funnel["已联系"] == 3 and funnel["已成交"] == 0
+    assert funnel["已提交"] == 3 and funnel["已联系"] == 3 and funnel["已成交"] == 0
     assert dict(response.context["by_source"])["房源"] == 3
 
     client.force_login(user_a)
