@@ -111,7 +111,13 @@ def thanks(request, token):
         pk = signing.loads(token, salt=THANKS_SALT)
     except signing.BadSignature:
         raise Http404 from None
-    inquiry = Inquiry.objects.select_related("assigned_agent").filter(pk=pk).first()
+    inquiry = (
+        Inquiry.objects.select_related(
+            "assigned_agent", "listing", "land_parcel", "park", "article"
+        )
+        .filter(pk=pk)
+        .first()
+    )
     if inquiry is None:
         raise Http404
     return render(

@@ -44,6 +44,9 @@ def test_an_agent_sees_only_their_own_inquiries(client, two_agents):
     assert theirs.reference not in html
     response = client.get(change_url(theirs))
     assert response.status_code == 302  # "doesn't exist", back to the admin index
+    client.post(change_url(theirs), {"status": "spam", "note": "hijack"})
+    theirs.refresh_from_db()
+    assert theirs.status == "new" and not theirs.events.filter(kind="note").exists()
     assert client.get(change_url(mine)).status_code == 200
 
 
