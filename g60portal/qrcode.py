@@ -27,4 +27,4 @@ def qr_svg(data, *, scale=4, border=2, title=None, css_class="qr"):
         encoding="utf-8",
     )
     # segno escapes the title and writes presentation attributes only, never style.
-    return mark_safe(out.getvalue().decode("utf-8"))  # noqa: S308
+    return mark_safe(out.getvalue().decode("utf-8").strip())  # noqa: S308

@@ -112,7 +112,7 @@ class MapLinksMixin:
             (
                 _("高德地图"),
                 "https://uri.amap.com/marker?"
-                + urlencode({"position": f"{lng},{lat}", "name": name}),
+                + urlencode({"position": f"{lng},{lat}", "name": name}, safe=","),
             ),
             (
                 _("百度地图"),
@@ -124,7 +124,8 @@ class MapLinksMixin:
                         "content": name,
                         "output": "html",
                         "coord_type": "gcj02",
-                    }
+                    },
+                    safe=",",
                 ),
             ),
         ]
