@@ -313,7 +313,6 @@ class ListingResource(AliasedResource):
         "面积": "building_area",
         "租金": "rent_price",
         "售价": "sale_price",
-        "价格": "rent_price",
         "承重": "floor_load",
         "配电": "power_kva",
         "层高": "floor_height",
