@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -13,6 +15,7 @@ from g60portal.search import set_search_vector
 from g60portal.uploads import CheckedImageField
 
 SUMMARY_FROM_BODY_CHARS = 120
+_FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
 
 
 class Category(models.Model):
@@ -169,7 +172,8 @@ class Article(models.Model):
         # import, shell and demo content.
         self.body = clean_html(self.body)
         if not self.summary.strip():
-            text = html_to_text(self.body)
+            # Captions describe pictures, not the story: leave them out of the summary.
+            text = html_to_text(_FIGURE.sub(" ", self.body))
             if len(text) > SUMMARY_FROM_BODY_CHARS:
                 text = text[: SUMMARY_FROM_BODY_CHARS - 1].rstrip() + "…"
             self.summary = text

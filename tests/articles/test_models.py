@@ -111,6 +111,15 @@ def test_an_empty_summary_is_taken_from_the_body(category):
     assert article.summary.endswith("…")
 
 
+def test_picture_captions_stay_out_of_the_summary(category):
+    article = factories.make_article(
+        category=category,
+        summary="",
+        body='<p>导语。</p><figure><img src="/media/a.jpg" alt="a"><figcaption>图注</figcaption></figure>',
+    )
+    assert article.summary == "导语。"
+
+
 def test_a_written_summary_is_kept(category):
     article = factories.make_article(category=category, summary="编辑写的摘要")
     assert article.summary == "编辑写的摘要"
