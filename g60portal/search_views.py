@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, Value
+from django.db import connections
+from django.db.models import Count
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -82,13 +83,26 @@ class Result:
 
 
 class SiteSearch:
-    """The results of a query as a sliceable sequence, for Django's Paginator: counting
-    runs one query for all kinds, a page one query for the ranking and one per kind on
-    it."""
+    """The results of a query as a sliceable sequence, for Django's Paginator.
+
+    A common word (厂房) matches tens of thousands of rows, and counting or ranking all
+    of them costs far more than a page is worth. So each kind contributes at most its
+    MAX_CANDIDATES newest matches, which are ranked; a count that reaches the cap is
+    shown as "1000+". Visitors who need more add a word or use the lists.
+
+    One query per page does it all: each kind's candidates are picked once (as bare ids,
+    newest first) and serve both the counts and the ranking, which joins them back to
+    their rows for ts_rank. Call ``plan_page`` with the page wanted before the
+    Paginator counts, so that the count and the page come from that one query."""
+
+    MAX_CANDIDATES = 1000
 
     def __init__(self, q, kind=None):
         self.query = search.parse_query(q or "")
         self.kind = kind if kind in KINDS else None
+        self._window = (0, RESULTS_PER_PAGE)
+        self._pages = {}
+        self._counts = None
 
     @cached_property
     def searched_kinds(self):
@@ -97,30 +111,37 @@ class SiteSearch:
         keys = AREA_KINDS if self.query.area else list(KINDS)
         return [KINDS[key] for key in keys]
 
-    def matching(self, kind):
-        return search.filter_queryset(kind.public(), self.query)
-
-    @cached_property
-    def facets(self):
-        """{kind key: number of results}, every searched kind, in one query."""
-        if not self.searched_kinds:
-            return {}
-        parts = [
-            self.matching(kind)
-            .order_by()
-            .annotate(kind_order=Value(i, output_field=IntegerField()))
-            .values("kind_order")
-            .annotate(n=Count("pk"))
-            .values_list("kind_order", "n")
-            for i, kind in enumerate(self.searched_kinds)
-        ]
-        rows = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
-        counts = dict(rows)
-        return {kind.key: counts.get(i, 0) for i, kind in enumerate(self.searched_kinds)}
-
     @property
     def kinds_in_view(self):
         return [k for k in self.searched_kinds if self.kind in (None, k.key)]
+
+    def matching(self, kind):
+        return search.filter_queryset(kind.public(), self.query)
+
+    def plan_page(self, number, per_page):
+        """The page the caller will most likely ask for (a bad number: the first)."""
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        self._window = ((number - 1) * per_page, number * per_page)
+
+    @property
+    def counts(self):
+        """{kind key: matches, counted up to MAX_CANDIDATES + 1}."""
+        if self._counts is None:
+            self._run(*self._window)
+        return self._counts
+
+    @property
+    def facets(self):
+        """{kind key: number of results (capped)}, for every searched kind."""
+        return {key: min(n, self.MAX_CANDIDATES) for key, n in self.counts.items()}
+
+    @property
+    def capped(self):
+        """Kinds with more matches than are counted."""
+        return {key for key, n in self.counts.items() if n > self.MAX_CANDIDATES}
 
     def count(self):
         return sum(self.facets.get(k.key, 0) for k in self.kinds_in_view)
@@ -132,20 +153,11 @@ class SiteSearch:
         if not isinstance(index, slice):
             raise TypeError("SiteSearch supports slices only")
         start, stop = index.start or 0, index.stop
-        kinds = [k for k in self.kinds_in_view if self.facets.get(k.key)]
-        if not kinds or (stop is not None and stop <= start):
+        if not self.searched_kinds or (stop is not None and stop <= start):
             return []
-        ranked = [
-            self.matching(kind)
-            .annotate(
-                kind_order=Value(list(KINDS).index(kind.key), output_field=IntegerField()),
-                score=search.score_expression(self.query, kind.date_field, kind.boost),
-            )
-            .values_list("kind_order", "pk", "score")
-            for kind in kinds
-        ]
-        combined = ranked[0].union(*ranked[1:], all=True) if len(ranked) > 1 else ranked[0]
-        rows = list(combined.order_by("-score", "kind_order", "-pk")[start:stop])
+        if (start, stop) not in self._pages:
+            self._run(start, stop)
+        rows = self._pages[(start, stop)]
         keys = list(KINDS)
         wanted = {}
         for kind_order, pk, _score in rows:
@@ -153,7 +165,7 @@ class SiteSearch:
         objects = {}
         for key, pks in wanted.items():
             kind = KINDS[key]
-            queryset = kind.public()
+            queryset = kind.public().defer("search_vector")
             if kind.related:
                 queryset = queryset.select_related(*kind.related)
             for obj in queryset.filter(pk__in=pks):
@@ -164,6 +176,59 @@ class SiteSearch:
             if obj is not None:
                 results.append(self.result(KINDS[keys[kind_order]], obj))
         return results
+
+    def _run(self, start, stop):
+        """Counts of every searched kind and the rows [start:stop] of the kinds in view,
+        in one query: [(kind_order, pk, score)]."""
+        keys = list(KINDS)
+        ctes, counts, ranked, params, count_params, rank_params = [], [], [], [], [], []
+        db = None
+        for kind in self.searched_kinds:
+            order = keys.index(kind.key)
+            candidates = (
+                self.matching(kind)
+                .order_by(*([f"-{kind.date_field}", "-pk"] if kind.date_field else ["-pk"]))
+                .values_list("pk")[: self.MAX_CANDIDATES + 1]
+            )
+            db = candidates.db
+            sql, candidate_params = candidates.query.sql_with_params()
+            ctes.append(f"c{order} AS MATERIALIZED ({sql})")
+            params += candidate_params
+            counts.append(f"SELECT {order}, NULL::bigint, COUNT(*)::float8, 0 FROM c{order}")  # noqa: S608
+            if kind not in self.kinds_in_view:
+                continue
+            meta = candidates.model._meta
+            table, pk = meta.db_table, meta.pk.column
+            date_column = (
+                f't."{meta.get_field(kind.date_field).column}"' if kind.date_field else None
+            )
+            score, score_params = search.score_sql(
+                self.query, 't."search_vector"', date_column, kind.boost
+            )
+            ranked.append(
+                f'SELECT {order} AS kind_order, t."{pk}" AS pk, {score} AS score '  # noqa: S608
+                f'FROM c{order} JOIN "{table}" AS t ON t."{pk}" = c{order}."pk"'
+            )
+            rank_params += score_params
+        page = " UNION ALL ".join(ranked) or "SELECT 0, 0::bigint, 0::float8 WHERE false"
+        # Table and column names come from the models; everything else is a parameter.
+        sql = (
+            f"WITH {', '.join(ctes)} "  # noqa: S608
+            f"{' UNION ALL '.join(counts)} UNION ALL "
+            f"(SELECT *, 1 FROM ({page}) AS ranked "
+            f"ORDER BY score DESC, kind_order, pk DESC LIMIT %s OFFSET %s)"
+        )
+        params += count_params + rank_params + [None if stop is None else stop - start, start]
+        with connections[db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        found = {order: int(n) for order, _pk, n, is_row in rows if not is_row}
+        self._counts = {
+            kind.key: found.get(keys.index(kind.key), 0) for kind in self.searched_kinds
+        }
+        self._pages[(start, stop)] = [
+            (order, pk, score) for order, pk, score, is_row in rows if is_row
+        ]
 
     def result(self, kind, obj):
         query = self.query
@@ -281,14 +346,17 @@ class SearchView(TemplateView):
             crumbs=[(_("搜索"), "")],
         )
         if query:
+            site_search.plan_page(self.request.GET.get("page"), self.paginate_by)
             paginator = Paginator(site_search, self.paginate_by)
             page = paginator.get_page(self.request.GET.get("page"))
-            facets = site_search.facets
+            facets, capped = site_search.facets, site_search.capped
             context.update(
                 page_obj=page,
                 results=page.object_list,
                 total=sum(facets.values()),
-                facets=[(KINDS[key], count) for key, count in facets.items()],
+                total_capped=bool(capped),
+                view_capped=any(k.key in capped for k in site_search.kinds_in_view),
+                facets=[(KINDS[key], count, key in capped) for key, count in facets.items()],
             )
         if not query or not context.get("total"):
             context["suggestions"] = suggestions()

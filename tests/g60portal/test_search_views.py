@@ -297,3 +297,16 @@ def test_listing_and_land_lists_use_the_same_machinery(client):
     html = client.get("/land/", {"q": "SJ-20-003"}).content.decode()
     assert "洞泾镇沈砖公路" in html
     assert LandParcel.objects.search_text("sj-20-003").count() == 1
+
+
+def test_common_words_count_up_to_a_cap_and_rank_the_newest_matches(client, monkeypatch):
+    from g60portal.search_views import SiteSearch
+
+    monkeypatch.setattr(SiteSearch, "MAX_CANDIDATES", 3)
+    now = timezone.now()
+    for n in range(5):
+        factories.make_listing(title=f"洞泾厂房{n}", published_at=now - timedelta(days=n))
+    html = client.get("/search/", {"q": "洞泾"}).content.decode()
+    assert '房源 <span class="search-facets__count">3+</span>' in html
+    assert "结果超过 3 条" in html
+    assert sorted(titles(client, "洞泾")) == ["洞泾厂房0", "洞泾厂房1", "洞泾厂房2"]

@@ -2,6 +2,7 @@ import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from g60portal import search
 
@@ -61,6 +62,12 @@ class Command(BaseCommand):
             done = search.update_search_vectors(queryset, batch_size=batch_size, progress=bar)
             bar.finish()
             total += done
+            if done:
+                # Fresh statistics of the vectors let the planner choose between the text
+                # index and the date index well.
+                db = connections[queryset.db]
+                with db.cursor() as cursor:
+                    cursor.execute(f"ANALYZE {db.ops.quote_name(queryset.model._meta.db_table)}")
         if not dry_run and options["verbosity"]:
             self.stdout.write(
                 self.style.SUCCESS(
