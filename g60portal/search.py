@@ -490,7 +490,8 @@ def parse_query(raw, prefix_last=True, parse_area=True):
     """Segment what a visitor typed into the terms of a query.
 
     Every term must match; the last one (and any single character) as a prefix, so that
-    a half-typed word still finds; codes match exactly. Anything not a word (tsquery
+    a half-typed word still finds (a whole dictionary word needs no prefix: its longer
+    forms are indexed with it inside); codes match exactly. Anything not a word (tsquery
     operators, quotes, emoji, NUL) is dropped; an empty query is falsy."""
     text = normalize(raw)
     truncated = len(text) > MAX_QUERY_CHARS
@@ -512,12 +513,13 @@ def parse_query(raw, prefix_last=True, parse_area=True):
             if word not in terms:
                 terms.append(word)
     terms = terms[:MAX_QUERY_TERMS]
+    freq = tokenizer().FREQ
     prefix = tuple(
         term not in codes
+        and not _whole_word(term, freq)
         and ((prefix_last and i == len(terms) - 1) or bool(len(term) == 1 and _HAN.match(term)))
         for i, term in enumerate(terms)
     )
-    freq = tokenizer().FREQ
     alternatives = tuple(() if term in codes else _cover(term, freq) for term in terms)
     return ParsedQuery(
         text=text.strip(),
@@ -528,6 +530,14 @@ def parse_query(raw, prefix_last=True, parse_area=True):
         truncated=truncated,
         highlight_terms=tuple(dict.fromkeys([*terms, *(a for alt in alternatives for a in alt)])),
     )
+
+
+def _whole_word(term, freq):
+    """A Chinese dictionary word of two or more characters: every indexed word that
+    begins with it holds it as a sub-word (see ``_subwords``), so ``term:*`` would find
+    nothing that ``term`` doesn't. Matching it exactly also lets PostgreSQL estimate how
+    common it is (it can't for a prefix), and so choose a fast plan."""
+    return len(term) >= 2 and bool(_HAN.search(term)) and bool(freq.get(term))
 
 
 def _cover(word, freq):

@@ -88,14 +88,14 @@ class SiteSearch:
     A common word (厂房) matches tens of thousands of rows, and counting or ranking all
     of them costs far more than a page is worth. So each kind contributes at most its
     MAX_CANDIDATES newest matches, which are ranked; a count that reaches the cap is
-    shown as "1000+". Visitors who need more add a word or use the lists.
+    shown as "300+". Visitors who need more add a word or use the lists.
 
     One query per page does it all: each kind's candidates are picked once (as bare ids,
     newest first) and serve both the counts and the ranking, which joins them back to
     their rows for ts_rank. Call ``plan_page`` with the page wanted before the
     Paginator counts, so that the count and the page come from that one query."""
 
-    MAX_CANDIDATES = 1000
+    MAX_CANDIDATES = 300
 
     def __init__(self, q, kind=None):
         self.query = search.parse_query(q or "")
@@ -155,9 +155,10 @@ class SiteSearch:
         start, stop = index.start or 0, index.stop
         if not self.searched_kinds or (stop is not None and stop <= start):
             return []
-        if (start, stop) not in self._pages:
+        rows = self._cached_rows(start, stop)
+        if rows is None:
             self._run(start, stop)
-        rows = self._pages[(start, stop)]
+            rows = self._pages[(start, stop)]
         keys = list(KINDS)
         wanted = {}
         for kind_order, pk, _score in rows:
@@ -176,6 +177,14 @@ class SiteSearch:
             if obj is not None:
                 results.append(self.result(KINDS[keys[kind_order]], obj))
         return results
+
+    def _cached_rows(self, start, stop):
+        # The Paginator asks for [0:count] when the last page is short: a part of a page
+        # already fetched.
+        for (first, last), rows in self._pages.items():
+            if first <= start and stop is not None and last is not None and stop <= last:
+                return rows[start - first : stop - first]
+        return None
 
     def _run(self, start, stop):
         """Counts of every searched kind and the rows [start:stop] of the kinds in view,

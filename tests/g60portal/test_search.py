@@ -49,8 +49,17 @@ def test_a_code_is_matched_exactly_even_as_the_last_term():
 
 
 def test_a_mixed_latin_and_chinese_word_also_matches_as_its_parts():
-    query = search.parse_query("G60科创走廊 厂房")
-    assert query.tsquery == "('g60科创走廊' | 'g60' & '科创走廊') & '厂房':*"
+    query = search.parse_query("厂房 G60科创走廊")
+    assert query.tsquery == "'厂房' & ('g60科创走廊' | 'g60' & '科创走廊')"
+
+
+def test_a_half_typed_last_word_is_a_prefix_a_whole_one_is_exact():
+    assert search.parse_query("独栋 研").tsquery == "'独栋' & '研':*"
+    assert search.parse_query("独栋 vip").tsquery == "'独栋' & 'vip':*"
+    # 研发 is a dictionary word: every longer word starting with it (研发楼) is indexed
+    # with 研发 inside, so the prefix would add nothing.
+    assert search.parse_query("独栋 研发").tsquery == "'独栋' & '研发'"
+    assert "研发" in search.segment("研发楼", search_mode=True)
 
 
 @pytest.mark.django_db

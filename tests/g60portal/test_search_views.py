@@ -310,3 +310,10 @@ def test_common_words_count_up_to_a_cap_and_rank_the_newest_matches(client, monk
     assert '房源 <span class="search-facets__count">3+</span>' in html
     assert "结果超过 3 条" in html
     assert sorted(titles(client, "洞泾")) == ["洞泾厂房0", "洞泾厂房1", "洞泾厂房2"]
+
+
+def test_a_half_typed_last_word_already_finds(client):
+    factories.make_listing(title="九亭研发楼整层出租", town="九亭镇", kind=Listing.Kind.OFFICE)
+    assert titles(client, "九亭 研") == ["九亭研发楼整层出租"]
+    assert titles(client, "九亭 研发") == ["九亭研发楼整层出租"]
+    assert titles(client, "九亭研发楼") == ["九亭研发楼整层出租"]
