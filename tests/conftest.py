@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tests import factories
 
@@ -39,6 +40,14 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_ui():
+    # A request to /en/ leaves English active in the thread; URLs reversed by a later
+    # test would then start with /en/.
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture(autouse=True)
