@@ -169,6 +169,9 @@ class ListingFilterForm(FilterForm):
         return queryset.order_by(*self.ordering())
 
     def ordering(self):
+        if self.filters.get("q") and not self.cleaned_data.get("sort"):
+            # A keyword search without a chosen sort lists the best matches first.
+            return [F("search_rank").desc(), "-published_at", "-pk"]
         sort = self.cleaned_data.get("sort") or "newest"
         if sort in ("price", "-price"):
             descending = sort == "-price"
@@ -247,6 +250,8 @@ class LandFilterForm(FilterForm):
             queryset = queryset.in_status(filters["status"])
         if filters.get("q"):
             queryset = queryset.search_text(filters["q"])
+            if not self.cleaned_data.get("sort"):
+                return queryset.order_by(F("search_rank").desc(), "-announced_at", "-pk")
         sort = self.cleaned_data.get("sort") or "newest"
         return queryset.order_by(*self.SORTS[sort][1])
 
