@@ -45,7 +45,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 bench: $(STAMP)
-	$(PY) -m g60portal.embedded_db run -- $(PY) manage.py bench
+	$(PY) -m g60portal.embedded_db run --database g60portal_bench -- $(PY) manage.py bench $(BENCH_ARGS)
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*'

@@ -7,7 +7,8 @@ With no ``DATABASE_URL`` the site runs on a real PostgreSQL started from the
 Command line::
 
     python -m g60portal.embedded_db start|stop|status|url
-    python -m g60portal.embedded_db run -- COMMAND...   # server up while COMMAND runs
+    python -m g60portal.embedded_db run [--database NAME] -- COMMAND...
+        # the server is up while COMMAND runs, DATABASE_URL names the database
 """
 
 import atexit
@@ -65,7 +66,7 @@ def _socket_url(uri, database):
     return f"postgres://postgres@{quote(host, safe='')}/{database}"
 
 
-def start():
+def start(database=DATABASE_NAME):
     """Start the server if needed; return (DATABASE_URL, started_here)."""
     try:
         _prepare_environment()
@@ -82,16 +83,16 @@ def start():
             f"its log is {log}); {HOW_TO_AVOID}"
         ) from exc
     try:
-        _ensure_database(uri)
+        _ensure_database(uri, database)
     except Exception as exc:
         raise EmbeddedDatabaseError(
             f"the embedded PostgreSQL started but did not accept a connection ({exc}); "
             f"{HOW_TO_AVOID}"
         ) from exc
-    return _socket_url(uri, DATABASE_NAME), not was_running
+    return _socket_url(uri, database), not was_running
 
 
-def _ensure_database(uri):
+def _ensure_database(uri, database):
     import psycopg2
 
     host = uri.split("host=", 1)[1]
@@ -99,9 +100,9 @@ def _ensure_database(uri):
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
             if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+                cur.execute(f'CREATE DATABASE "{database}"')
     finally:
         conn.close()
 
@@ -126,12 +127,12 @@ def url_for_settings():
     return url
 
 
-def run(command):
+def run(command, database=DATABASE_NAME):
     """Run COMMAND with DATABASE_URL pointing at a running server; return its exit code."""
     env = dict(os.environ)
     started_here = False
     if not env.get("DATABASE_URL"):
-        url, started_here = start()
+        url, started_here = start(database)
         env["DATABASE_URL"] = url
     try:
         return subprocess.call(command, env=env)
@@ -144,7 +145,7 @@ def run(command):
 
 def main(argv):
     if not argv or argv[0] not in {"start", "stop", "status", "url", "run"}:
-        print(__doc__.strip().splitlines()[-2:], file=sys.stderr)
+        print(__doc__.strip().split("Command line::", 1)[1].rstrip(), file=sys.stderr)
         return 2
     action = argv[0]
     try:
@@ -161,9 +162,12 @@ def main(argv):
             print("running" if is_running() else "stopped")
         else:
             command = argv[1:]
+            database = DATABASE_NAME
+            if command[:1] == ["--database"] and len(command) > 1:
+                database, command = command[1], command[2:]
             if command and command[0] == "--":
                 command = command[1:]
-            return run(command)
+            return run(command, database)
     except EmbeddedDatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

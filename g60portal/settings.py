@@ -209,6 +209,7 @@ MANAGERS_EMAILS = env_list("MANAGERS_EMAILS")
 
 # What the site says about itself (header, footer, contact card, e-mails).
 SITE_NAME = env_str("SITE_NAME", "G60科创走廊招商服务平台")
+SITE_NAME_EN = env_str("SITE_NAME_EN", "G60 Corridor Investment Portal")
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_HOTLINE = env_str("SITE_HOTLINE", "021-5778-6060")
 SITE_EMAIL = env_str("SITE_EMAIL", "invest@g60portal.localhost")

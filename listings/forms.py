@@ -166,10 +166,11 @@ class ListingFilterForm(FilterForm):
             )
         if filters.get("q"):
             queryset = queryset.search_text(filters["q"])
-        return queryset.order_by(*self.ordering())
+        ranked = "search_rank" in queryset.query.annotations
+        return queryset.order_by(*self.ordering(ranked=ranked))
 
-    def ordering(self):
-        if self.filters.get("q") and not self.cleaned_data.get("sort"):
+    def ordering(self, ranked=False):
+        if ranked and not self.cleaned_data.get("sort"):
             # A keyword search without a chosen sort lists the best matches first.
             return [F("search_rank").desc(), "-published_at", "-pk"]
         sort = self.cleaned_data.get("sort") or "newest"
@@ -250,7 +251,7 @@ class LandFilterForm(FilterForm):
             queryset = queryset.in_status(filters["status"])
         if filters.get("q"):
             queryset = queryset.search_text(filters["q"])
-            if not self.cleaned_data.get("sort"):
+            if "search_rank" in queryset.query.annotations and not self.cleaned_data.get("sort"):
                 return queryset.order_by(F("search_rank").desc(), "-announced_at", "-pk")
         sort = self.cleaned_data.get("sort") or "newest"
         return queryset.order_by(*self.SORTS[sort][1])
