@@ -86,7 +86,7 @@ def main(argv=None):
 
     env = dict(os.environ)
     env.setdefault("SITE_URL", f"http://127.0.0.1:{args.port}")
-    started_db = False
+    using_db = False
     procs = {}
     interrupted = False
 
@@ -96,7 +96,8 @@ def main(argv=None):
 
     try:
         if not env.get("DATABASE_URL"):
-            env["DATABASE_URL"], started_db = embedded_db.start()
+            env["DATABASE_URL"] = embedded_db.acquire()
+            using_db = True
             print(f"Embedded PostgreSQL is running (data in {embedded_db.PGDATA}).")
         manage(env, "migrate", "--noinput")
         manage(env, "createcachetable")
@@ -129,9 +130,10 @@ def main(argv=None):
     finally:
         print("\nStopping…")
         stop_all(procs)
-        if started_db:
-            embedded_db.stop()
-            print("Embedded PostgreSQL stopped.")
+        if using_db:
+            embedded_db.release()
+            if not embedded_db.is_running():
+                print("Embedded PostgreSQL stopped.")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ Command line::
 """
 
 import atexit
+import contextlib
+import fcntl
 import os
 import subprocess
 import sys
@@ -22,6 +24,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("G60_VAR_DIR", BASE_DIR / "var"))
 PGDATA = VAR_DIR / "pgdata"
 RUNTIME_DIR = VAR_DIR / "run"
+# One file per process using the server (named by PID), "manual" after `start`.
+USERS_DIR = RUNTIME_DIR / "users"
 DATABASE_NAME = "g60portal"
 
 HOW_TO_AVOID = (
@@ -118,29 +122,81 @@ def stop():
     return True
 
 
+@contextlib.contextmanager
+def _users_lock():
+    """Serialise starting, joining and leaving the server between processes."""
+    try:
+        _prepare_environment()
+        USERS_DIR.mkdir(parents=True, exist_ok=True)
+        lock = open(RUNTIME_DIR / "users.lock", "w")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise EmbeddedDatabaseError(
+            f"the embedded PostgreSQL cannot use {VAR_DIR} ({exc}); {HOW_TO_AVOID}"
+        ) from exc
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _live_users():
+    users = []
+    for entry in USERS_DIR.glob("*"):
+        if entry.name == "manual":
+            users.append(entry.name)
+            continue
+        try:
+            os.kill(int(entry.name), 0)
+        except (ValueError, ProcessLookupError):
+            entry.unlink(missing_ok=True)  # a process that died without leaving
+            continue
+        except PermissionError:
+            pass  # alive, owned by another user
+        users.append(entry.name)
+    return users
+
+
+def acquire(database=DATABASE_NAME):
+    """Start the server if needed and register this process as one of its users;
+    return the DATABASE_URL. Pair with release()."""
+    with _users_lock():
+        url, _ = start(database)
+        (USERS_DIR / str(os.getpid())).touch()
+    return url
+
+
+def release():
+    """Unregister this process; stop the server when no other process uses it."""
+    with _users_lock():
+        (USERS_DIR / str(os.getpid())).unlink(missing_ok=True)
+        if not _live_users():
+            stop()
+
+
 def url_for_settings():
-    """DATABASE_URL for settings when none is set: start the server, stop it at exit
-    if this process was the one that started it."""
-    url, started_here = start()
-    if started_here:
-        atexit.register(stop)
+    """DATABASE_URL for settings when none is set: the server runs while this process
+    (or another user of it) does."""
+    url = acquire()
+    atexit.register(release)
     return url
 
 
 def run(command, database=DATABASE_NAME):
     """Run COMMAND with DATABASE_URL pointing at a running server; return its exit code."""
     env = dict(os.environ)
-    started_here = False
+    acquired = False
     if not env.get("DATABASE_URL"):
-        url, started_here = start(database)
-        env["DATABASE_URL"] = url
+        env["DATABASE_URL"] = acquire(database)
+        acquired = True
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         return 130
     finally:
-        if started_here:
-            stop()
+        if acquired:
+            release()
 
 
 def main(argv):
@@ -150,7 +206,9 @@ def main(argv):
     action = argv[0]
     try:
         if action == "start":
-            url, _ = start()
+            with _users_lock():
+                url, _ = start()
+                (USERS_DIR / "manual").touch()
             print(f"embedded PostgreSQL running: {url}")
         elif action == "url":
             print(start()[0])

@@ -75,3 +75,22 @@ def test_a_server_that_cannot_start_says_why_and_how_to_use_database_url(tmp_pat
     assert last_line.startswith("error: the embedded PostgreSQL")
     assert "DATABASE_URL" in last_line
     assert "Traceback" not in result.stderr
+
+
+def test_the_server_stays_up_while_another_process_still_uses_it(var_dir):
+    # The outer run uses the server; inside it a second user comes and goes. The server
+    # must outlive the second user and stop when the outer one is done.
+    inner = (
+        "import os, subprocess, sys;"
+        "env = {k: v for k, v in os.environ.items() if k != 'DATABASE_URL'};"
+        "subprocess.run([sys.executable, '-m', 'g60portal.embedded_db', 'run', '--', "
+        "sys.executable, '-c', 'pass'], env=env, check=True);"
+        "print(subprocess.run([sys.executable, '-m', 'g60portal.embedded_db', 'status'], "
+        "env=env, capture_output=True, text=True).stdout.strip())"
+    )
+    result = embedded(
+        var_dir, "-m", "g60portal.embedded_db", "run", "--", sys.executable, "-c", inner
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "running"
+    assert embedded(var_dir, "-m", "g60portal.embedded_db", "status").stdout.strip() == "stopped"
