@@ -145,6 +145,15 @@ else:
         }
     }
 
+# Rendered fragments (listing cards) that are keyed by what they show, kept in each
+# process's memory: cheaper than any shared cache for something this small.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+
 # Background work: Django tasks on the database backend; worker: manage.py db_worker.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -6,7 +6,10 @@ from g60portal.settings import *  # noqa: F403
 from g60portal.settings import VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "f"},
+}
 # Tests run without collectstatic; the hashed storage is tested on its own.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -524,6 +524,14 @@ class Listing(MapLinksMixin, models.Model):
                 ],
                 condition=Q(status__in=["available", "reserved"], published_at__isnull=False),
                 name="listing_public_browse",
+            ),
+            # sort=-price walks this instead of sorting every public listing.
+            models.Index(
+                F("rent_price").desc(nulls_last=True),
+                F("sale_price").desc(nulls_last=True),
+                F("id").desc(),
+                condition=Q(status__in=["available", "reserved"], published_at__isnull=False),
+                name="listing_public_price_desc",
             ),
         ]
 

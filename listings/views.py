@@ -1,10 +1,14 @@
+import hashlib
 import json
 from urllib.parse import urlencode
 
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
@@ -28,11 +32,43 @@ def cover_prefetch():
     return Prefetch("images", queryset=ListingImage.objects.order_by("position", "pk"))
 
 
+class CachedCountPaginator(Paginator):
+    """Counting every match of a broad filter over ~100,000 listings is the costliest
+    part of the page (about 20 ms), and the number barely moves: it is kept for a minute
+    per combination of filters. The rows on the page are always read fresh."""
+
+    def __init__(self, *args, count_key, count_seconds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+        self.count_seconds = count_seconds
+
+    @cached_property
+    def count(self):
+        count = cache.get(self.count_key)
+        if count is None:
+            count = super().count
+            cache.set(self.count_key, count, self.count_seconds)
+        return count
+
+
 class FilteredListMixin:
     """A ListView whose queryset is narrowed by a GET filter form; bad values are dropped
     by the form, and a page past the end shows the last page."""
 
     filter_form_class = None
+    count_cache_seconds = 60
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        filters = sorted((k, str(v)) for k, v in self.get_filter_form().filters.items())
+        digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
+        return CachedCountPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            count_key=f"{queryset.model._meta.label_lower}:count:{digest}",
+            count_seconds=self.count_cache_seconds,
+        )
 
     def get_filter_form(self):
         if not hasattr(self, "_filter_form"):
@@ -58,7 +94,11 @@ class FilteredListMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.get_filter_form()
+        params = sorted(
+            (k, v) for k, values in self.request.GET.lists() if k != self.page_kwarg for v in values
+        )
         context.update(
+            filters_key=hashlib.sha256(repr(params).encode()).hexdigest()[:32],
             filter_form=form,
             chips=self.chips(),
             ignored_filters=form.ignored(),
@@ -82,7 +122,12 @@ class ListingListView(FilteredListMixin, ListView):
             queryset.values_list("pk", flat=True), page_size
         )
         ids = list(ids)
-        rows = Listing.objects.filter(pk__in=ids).select_related("park")
+        # The search vector and the long description are not shown on cards.
+        rows = (
+            Listing.objects.filter(pk__in=ids)
+            .select_related("park")
+            .defer("search_vector", "description", "park__search_vector", "park__introduction")
+        )
         by_pk = {row.pk: row for row in rows.prefetch_related(cover_prefetch())}
         page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
         return paginator, page, page.object_list, is_paginated
