@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from g60portal.sanitize import clean_html, html_to_text
-from g60portal.search import set_search_vector
+from g60portal.search import set_search_vector, update_dependent_search_vectors
 from g60portal.uploads import CheckedImageField
 
 SUMMARY_FROM_BODY_CHARS = 120
@@ -31,6 +31,11 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Articles carry their category's name in their search vectors.
+        update_dependent_search_vectors(self, "articles")
 
     def get_absolute_url(self):
         return reverse("articles:category", kwargs={"slug": self.slug})

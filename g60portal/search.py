@@ -22,9 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
-from django.contrib.postgres.search import SearchQueryField, SearchRank
+from django.contrib.postgres.search import SearchQueryField
 from django.db import connections
-from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, Value
+from django.db.models import BooleanField, Expression, F, Func, Q
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -363,18 +363,16 @@ def _write_vectors(model, using, rows):
         )
 
 
-def update_dependent_search_vectors(park):
-    """After a park is saved: its listings and parcels carry its name in their vectors;
-    re-index those that don't match the current name (i.e. after a rename)."""
-    query = parse_query(park.name, prefix_last=False)
+def update_dependent_search_vectors(obj, *related_names):
+    """After ``obj`` (a park, a news category) is saved: the rows behind ``related_names``
+    carry its name in their vectors; re-index those that don't match the current name
+    (i.e. after a rename)."""
+    query = parse_query(obj.name, prefix_last=False)
     if not query.terms:
         return 0
     count = 0
-    for related in ("listings", "land_parcels"):
-        manager = getattr(park, related, None)
-        if manager is None:
-            continue
-        stale = manager.filter(
+    for related in related_names:
+        stale = getattr(obj, related).filter(
             Q(search_vector__isnull=True) | ~Q(Matches(F("search_vector"), TsQuery(query.tsquery)))
         )
         count += update_search_vectors(stale)
@@ -567,8 +565,8 @@ def as_query(q):
 
 
 def filter_queryset(queryset, q):
-    """Rows of ``queryset`` matching ``q`` (a string or ParsedQuery), with the relevance
-    available as the alias ``search_rank`` for ``order_by("-search_rank")``.
+    """Rows of ``queryset`` matching ``q`` (a string or ParsedQuery); /search/ ranks its
+    results itself with ``score_sql``.
 
     An area in the query narrows models that have an area; a query with nothing
     searchable in it matches nothing."""
@@ -581,46 +579,12 @@ def filter_queryset(queryset, q):
         fields = document_of(queryset.model).area_fields
         if fields:
             queryset = queryset.filter(query.area.q(*fields))
-    return queryset.alias(search_rank=rank_expression(query))
-
-
-def rank_expression(query):
-    if not query.terms:
-        return Value(0.0, output_field=FloatField())
-    return SearchRank(F("search_vector"), TsQuery(query.tsquery), weights=RANK_WEIGHTS)
-
-
-class RecencyBoost(Func):
-    """1 + boost × H / (H + age in days): newer rows rank a little higher."""
-
-    output_field = FloatField()
-
-    def __init__(self, date_expression):
-        super().__init__(date_expression)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        age_days = f"GREATEST(EXTRACT(EPOCH FROM (NOW() - {sql})) / 86400.0, 0)"
-        return (
-            f"(1.0 + %s * %s / (%s + COALESCE({age_days}, 3650)))::float8",
-            [RECENCY_BOOST, RECENCY_HALF_LIFE_DAYS, RECENCY_HALF_LIFE_DAYS, *params],
-        )
-
-
-def score_expression(query, date_field=None, boost=1.0):
-    """Relevance × recency × the kind's boost."""
-    score = rank_expression(query) if query.terms else Value(0.01, output_field=FloatField())
-    if date_field:
-        score = score * RecencyBoost(F(date_field))
-    else:
-        score = score * Value(1.0 + RECENCY_BOOST, output_field=FloatField())
-    if boost != 1.0:
-        score = score * Value(float(boost), output_field=FloatField())
-    return score
+    return queryset
 
 
 def score_sql(query, vector_column, date_column=None, boost=1.0):
-    """``score_expression`` as SQL over plain columns (e.g. of a subquery): (sql, params)."""
+    """Relevance × recency × the kind's boost, as SQL over plain columns (e.g. of a
+    subquery): (sql, params)."""
     if query.terms:
         sql, params = (
             "ts_rank(%s::float4[], " + vector_column + ", %s::tsquery)",

@@ -51,7 +51,7 @@ KINDS = {
             "published_at",
             related=("park",),
         ),
-        Kind("land", _("土地"), _public_parcels, "published_at", related=("park",)),
+        Kind("land", _("土地"), _public_parcels, "published_at"),
         Kind(
             "park",
             _("园区"),

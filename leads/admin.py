@@ -499,7 +499,6 @@ class InquiryAdmin(admin.ModelAdmin):
             "by_agent": agents,
             "funnel": dashboard.funnel(),
             "status_counts": dashboard.status_counts(),
-            "charts": list(dashboard.CHARTS),
         }
         context["total"] = sum(n for _d, n in context["per_day"])
         return TemplateResponse(request, "admin/leads/inquiry/dashboard.html", context)

@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -258,13 +257,7 @@ class ListingAdmin(TemplateDownloadMixin, ImportExportMixin, AgentScopedAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                Prefetch("images", queryset=ListingImage.objects.order_by("position", "pk"))
-            )
-        )
+        return super().get_queryset(request).prefetch_related("images")
 
     @admin.display(description=_("封面"))
     def cover_thumbnail(self, obj):

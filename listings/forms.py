@@ -6,11 +6,12 @@ is left out of `cleaned_data` and the rest of the filter still applies."""
 from decimal import Decimal
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from listings.models import LandParcel, Listing, Park
+from listings.models import PARK_CHOICES_CACHE_KEY, LandParcel, Listing, Park
 from listings.places import DISTRICTS, TOWNS, normalize_town
 
 ALL = ("", _("不限"))
@@ -139,13 +140,14 @@ class ListingFilterForm(FilterForm):
         "certificate": "has_certificate",
     }
 
-    def __init__(self, data=None, *, parks=None, **kwargs):
-        self._parks = parks
-        super().__init__(data, **kwargs)
-
     def full_clean(self):
-        if self._parks is None:
-            self._parks = list(Park.objects.published().values_list("slug", "name", "pk"))
+        # Asked on every /listings/ request; parks change rarely, so the list is kept
+        # until a park is saved (at most five minutes).
+        self._parks = cache.get_or_set(
+            PARK_CHOICES_CACHE_KEY,
+            lambda: list(Park.objects.published().values_list("slug", "name", "pk")),
+            300,
+        )
         self.fields["park"].choices = [ALL, *((slug, name) for slug, name, _pk in self._parks)]
         self.fields["sort"].choices = [(key, label) for key, (label, _o) in self.SORTS.items()]
         super().full_clean()

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -148,6 +149,10 @@ class ParkQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
+# The /listings/ park filter's choices, cached by listings.forms.
+PARK_CHOICES_CACHE_KEY = "listings:park-choices"
+
+
 class Park(MapLinksMixin, models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=100, unique=True, allow_unicode=False)
@@ -213,7 +218,8 @@ class Park(MapLinksMixin, models.Model):
     def save(self, *args, **kwargs):
         set_search_vector(self, kwargs)
         super().save(*args, **kwargs)
-        update_dependent_search_vectors(self)
+        update_dependent_search_vectors(self, "listings", "land_parcels")
+        cache.delete(PARK_CHOICES_CACHE_KEY)
 
     def get_absolute_url(self):
         return reverse("listings:park-detail", kwargs={"slug": self.slug})
@@ -297,7 +303,7 @@ class ListingQuerySet(models.QuerySet):
 
     def search_text(self, q):
         """Listings matching q by the site search's rules (Chinese words, codes, an area
-        such as "1000平"); the relevance is the alias ``search_rank``."""
+        such as "1000平")."""
         return search_filter(self, q)
 
 
@@ -643,7 +649,7 @@ class LandParcelQuerySet(models.QuerySet):
         ).filter(bidding_closes_at__gte=timezone.now())
 
     def search_text(self, q):
-        """Parcels matching q by the site search's rules; relevance as ``search_rank``."""
+        """Parcels matching q by the site search's rules."""
         return search_filter(self, q)
 
     def in_status(self, status):

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.generic import DetailView, ListView
 from g60portal.qrcode import qr_svg
 from listings import permissions
 from listings.forms import LandFilterForm, ListingFilterForm
-from listings.models import LandParcel, Listing, ListingImage, Park, published_q
+from listings.models import LandParcel, Listing, Park, published_q
 
 NO_CACHE = "private, no-cache, no-store, must-revalidate, max-age=0"
 
@@ -26,10 +26,6 @@ def json_ld(data):
     text = json.dumps(data, ensure_ascii=False, default=str)
     text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
     return mark_safe(text)  # noqa: S308 - escaped above
-
-
-def cover_prefetch():
-    return Prefetch("images", queryset=ListingImage.objects.order_by("position", "pk"))
 
 
 class CachedCountPaginator(Paginator):
@@ -94,11 +90,7 @@ class FilteredListMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.get_filter_form()
-        params = sorted(
-            (k, v) for k, values in self.request.GET.lists() if k != self.page_kwarg for v in values
-        )
         context.update(
-            filters_key=hashlib.sha256(repr(params).encode()).hexdigest()[:32],
             filter_form=form,
             chips=self.chips(),
             ignored_filters=form.ignored(),
@@ -128,13 +120,18 @@ class ListingListView(FilteredListMixin, ListView):
             .select_related("park")
             .defer("search_vector", "description", "park__search_vector", "park__introduction")
         )
-        by_pk = {row.pk: row for row in rows.prefetch_related(cover_prefetch())}
+        by_pk = {row.pk: row for row in rows.prefetch_related("images")}
         page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["search_summary"] = "；".join(label for label, _url in context["chips"])
+        # The rendered filter form is cached per query string (page aside).
+        params = sorted(
+            (k, v) for k, values in self.request.GET.lists() if k != self.page_kwarg for v in values
+        )
+        context["filters_key"] = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
         filters = self.get_filter_form().filters
         words = [filters.get("town", "")]
         if filters.get("kind"):
@@ -193,7 +190,7 @@ class ListingDetailView(PreviewableDetailView):
     template_name = "listings/listing_detail.html"
 
     def get_base_queryset(self):
-        return Listing.objects.select_related("park", "agent").prefetch_related(cover_prefetch())
+        return Listing.objects.select_related("park", "agent").prefetch_related("images")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -202,7 +199,7 @@ class ListingDetailView(PreviewableDetailView):
             Listing.objects.published()
             .similar_to(listing)
             .select_related("park")
-            .prefetch_related(cover_prefetch())[:4]
+            .prefetch_related("images")[:4]
         )
         context["crumbs"] = [
             (_("房源"), f"{_listing_list_url()}"),
@@ -279,8 +276,7 @@ class LandListView(FilteredListMixin, ListView):
     filter_form_class = LandFilterForm
 
     def get_queryset(self):
-        queryset = LandParcel.objects.published().select_related("park")
-        return self.get_filter_form().filter_queryset(queryset)
+        return self.get_filter_form().filter_queryset(LandParcel.objects.published())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -347,7 +343,7 @@ class ParkDetailView(PreviewableDetailView):
         park = self.object
         listings = Listing.objects.published().filter(park=park)
         context["listings"] = list(
-            listings.select_related("park").prefetch_related(cover_prefetch())[: self.listing_limit]
+            listings.select_related("park").prefetch_related("images")[: self.listing_limit]
         )
         context["listing_count"] = (
             len(context["listings"])

@@ -148,6 +148,14 @@ def test_renaming_a_park_reindexes_its_listings_and_parcels(client):
     assert sorted(kinds) == ["land", "listing", "park"]
 
 
+def test_renaming_a_news_category_reindexes_its_articles(client):
+    category = factories.make_category(name="旧栏目")
+    factories.make_article(title="松江发布新政", category=category)
+    category.name = "招商活动"
+    category.save()
+    assert titles(client, "招商活动") == ["松江发布新政"]
+
+
 # ---- The page -----------------------------------------------------------------------
 
 

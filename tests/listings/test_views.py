@@ -490,3 +490,13 @@ def test_sitemap_lists_public_listings_land_and_parks(client, catalogue, parcels
     assert f"/listings/{stale.pk}/</loc>" not in xml
     assert f"/land/{LandParcel.objects.get(code='YF-19-001').pk}/</loc>" in xml
     assert "<loc>http://testserver/parks/p1/</loc>" in xml
+
+
+def test_a_park_added_after_a_visit_can_be_filtered_at_once(client):
+    first = factories.make_park(slug="first-park")
+    factories.make_listing(title="第一园区厂房", park=first)
+    assert client.get("/listings/", {"park": "first-park"}).status_code == 200
+    second = factories.make_park(slug="second-park")
+    factories.make_listing(title="第二园区厂房", park=second)
+    response = client.get("/listings/", {"park": "second-park"})
+    assert [listing.title for listing in response.context["object_list"]] == ["第二园区厂房"]
