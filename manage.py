@@ -9,8 +9,8 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "g60portal.settings")
     from django.core.management import execute_from_command_line
 
+    from core.env import EnvironmentVariableError
     from g60portal.embedded_db import EmbeddedDatabaseError
-    from g60portal.env import EnvironmentVariableError
 
     try:
         execute_from_command_line(sys.argv)

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Category
-from g60portal.sanitize import clean_html
+from core.sanitize import clean_html
 from listings.models import Park
 
 CATEGORIES = [

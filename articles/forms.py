@@ -9,13 +9,13 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.forms import TagField, TagWidget
 
 from articles.models import Article
-from g60portal.sanitize import clean_html
-from g60portal.uploads import CheckedImageFormField
+from core.sanitize import clean_html
+from core.uploads import CheckedImageFormField
 
 TAG_MAX_LENGTH = 50
 TAGS_MAX_COUNT = 20
 
-# What the body editor offers; g60portal.sanitize allows all of it (and nothing more).
+# What the body editor offers; core.sanitize allows all of it (and nothing more).
 BODY_EDITOR_EXTENSIONS = {
     "Bold": True,
     "Italic": True,

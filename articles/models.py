@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from g60portal.sanitize import clean_html, html_to_text
-from g60portal.search import set_search_vector, update_dependent_search_vectors
-from g60portal.uploads import CheckedImageField
+from core.sanitize import clean_html, html_to_text
+from core.search import Indexed, set_search_vector, update_dependent_search_vectors
+from core.uploads import CheckedImageField
 
 SUMMARY_FROM_BODY_CHARS = 120
 _FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
@@ -113,7 +113,7 @@ class ArticleQuerySet(models.QuerySet):
         return previous, next_
 
 
-class Article(models.Model):
+class Article(Indexed, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
@@ -189,6 +189,16 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article-detail", kwargs={"pk": self.pk})
+
+    search_related = ("category",)
+
+    def search_document(self):
+        category = self.category if self.category_id else None
+        return {
+            "A": [self.title, self.seo_title],
+            "B": [self.summary, category.name if category else "", self.source_name],
+            "C": [html_to_text(self.body)],
+        }
 
     @property
     def is_public(self):

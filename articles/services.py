@@ -18,8 +18,8 @@ from PIL import Image
 
 from articles.forms import split_tags, validate_tag_names
 from articles.models import Article, ArticleImage, Category
-from g60portal.sanitize import clean_html
-from g60portal.uploads import reencode_image
+from core.sanitize import clean_html
+from core.uploads import reencode_image
 from listings.models import Park
 
 BODY_IMAGE_MAX_SIDE = 1600

@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Category
-from g60portal.qrcode import qr_svg
+from core.qrcode import qr_svg
 from listings.models import Park
 
 RELATED_LIMIT = 6

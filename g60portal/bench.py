@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from articles.models import Article
-from g60portal import search
+from core import search
 from g60portal.search_views import SiteSearch
 from listings.models import Listing
 
@@ -94,7 +94,7 @@ def run(command, repeat=30):
 
 def _startup_ms():
     code = (
-        "import time, django; django.setup(); from g60portal import search; "
+        "import time, django; django.setup(); from core import search; "
         "t = time.perf_counter(); search.tokenizer(); print((time.perf_counter() - t) * 1000)"
     )
     result = subprocess.run(

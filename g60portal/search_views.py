@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from articles.models import Article
-from g60portal import search
-from g60portal.sanitize import html_to_text
+from core import search
+from core.sanitize import html_to_text
 from listings.models import LandParcel, Listing, Park
 
 RESULTS_PER_PAGE = 20

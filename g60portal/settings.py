@@ -11,7 +11,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from g60portal.env import (
+from core.env import (
     EnvironmentVariableError,
     env_bool,
     env_int,

@@ -7,6 +7,6 @@ application = get_wsgi_application()
 
 # Load the Chinese word segmenter while the worker boots (about 1–2 s), not on the first
 # visitor's search.
-from g60portal.search import warm_up  # noqa: E402
+from core.search import warm_up  # noqa: E402
 
 warm_up()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 
-from g60portal.uploads import thumbnail_url
+from core.uploads import thumbnail_url
 from listings import permissions
 from listings.models import Agent, LandParcel, Listing, ListingImage, Park, ParkImage
 from listings.resources import LandParcelResource, ListingResource, template_workbook

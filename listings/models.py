@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from g60portal.search import filter_queryset as search_filter
-from g60portal.search import set_search_vector, update_dependent_search_vectors
-from g60portal.uploads import CheckedImageField
+from core.search import Indexed, labels, set_search_vector, update_dependent_search_vectors
+from core.search import filter_queryset as search_filter
+from core.uploads import CheckedImageField
 from listings.places import is_known_town, normalize_town
 
 SQM_PER_MU = Decimal("666.67")
@@ -153,7 +153,7 @@ class ParkQuerySet(models.QuerySet):
 PARK_CHOICES_CACHE_KEY = "listings:park-choices"
 
 
-class Park(MapLinksMixin, models.Model):
+class Park(Indexed, MapLinksMixin, models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=100, unique=True, allow_unicode=False)
     district = models.CharField(_("区"), max_length=20, default="松江区")
@@ -223,6 +223,13 @@ class Park(MapLinksMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("listings:park-detail", kwargs={"slug": self.slug})
+
+    def search_document(self):
+        return {
+            "A": [self.name],
+            "B": [self.district, self.town, self.leading_industries, self.summary],
+            "C": [self.address, self.introduction],
+        }
 
     def clean(self):
         errors = {}
@@ -307,7 +314,7 @@ class ListingQuerySet(models.QuerySet):
         return search_filter(self, q)
 
 
-class Listing(MapLinksMixin, models.Model):
+class Listing(Indexed, MapLinksMixin, models.Model):
     class Kind(models.TextChoices):
         FACTORY = "factory", pgettext_lazy("listing kind", "厂房")
         WAREHOUSE = "warehouse", pgettext_lazy("listing kind", "仓库")
@@ -551,6 +558,33 @@ class Listing(MapLinksMixin, models.Model):
     def get_absolute_url(self):
         return reverse("listings:listing-detail", kwargs={"pk": self.pk})
 
+    search_related = ("park",)
+    search_area_fields = ("building_area", "min_divisible_area")
+
+    def search_document(self):
+        park = self.park if self.park_id else None
+        facts = list(self.badges)
+        if self.has_certificate:
+            facts.append("有产证")
+        if self.truck_access:
+            facts.append("大车可进")
+        if self.negotiable:
+            facts.append("面议")
+        return {
+            "A": [self.title, self.code],
+            "B": labels(
+                park.name if park else "",
+                self.district,
+                self.town,
+                self.get_kind_display(),
+                self.get_deal_display(),
+                *facts,
+                self.expressway_name,
+            ),
+            "C": [self.address, self.payment_terms, self.description],
+            "D": [self.kind, self.deal],
+        }
+
     def clean(self):
         errors = {}
         self.code = (self.code or "").strip().upper()
@@ -674,7 +708,7 @@ class LandParcelQuerySet(models.QuerySet):
         return self.none()
 
 
-class LandParcel(MapLinksMixin, models.Model):
+class LandParcel(Indexed, MapLinksMixin, models.Model):
     class Use(models.TextChoices):
         INDUSTRIAL = "industrial", _("工业用地")
         RND = "rnd", _("研发用地")
@@ -860,6 +894,26 @@ class LandParcel(MapLinksMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("listings:land-detail", kwargs={"pk": self.pk})
+
+    search_related = ("park",)
+    search_area_fields = ("area", None)
+
+    def search_document(self):
+        park = self.park if self.park_id else None
+        return {
+            "A": [self.code, self.title],
+            "B": labels(
+                park.name if park else "",
+                self.district,
+                self.town,
+                self.location,
+                self.get_land_use_display(),
+                self.get_method_display(),
+                self.announcement_no,
+            ),
+            "C": [self.boundary_east, self.boundary_south, self.boundary_west, self.boundary_north],
+            "D": [self.land_use],
+        }
 
     @property
     def area_mu(self):

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
-from g60portal.qrcode import qr_svg
+from core.qrcode import qr_svg
 from listings import permissions
 from listings.forms import LandFilterForm, ListingFilterForm
 from listings.models import LandParcel, Listing, Park, published_q

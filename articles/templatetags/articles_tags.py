@@ -1,6 +1,6 @@
 from django import template
 
-from g60portal.uploads import thumbnail_url
+from core.uploads import thumbnail_url
 
 register = template.Library()
 

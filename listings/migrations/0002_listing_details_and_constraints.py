@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import g60portal.uploads
+import core.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='agent',
             name='photo',
-            field=g60portal.uploads.CheckedImageField(blank=True, upload_to='agents/photos/', verbose_name='照片'),
+            field=core.uploads.CheckedImageField(blank=True, upload_to='agents/photos/', verbose_name='照片'),
         ),
         migrations.AlterField(
             model_name='agent',
@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='agent',
             name='wechat_qr',
-            field=g60portal.uploads.CheckedImageField(blank=True, upload_to='agents/qr/', verbose_name='微信二维码'),
+            field=core.uploads.CheckedImageField(blank=True, upload_to='agents/qr/', verbose_name='微信二维码'),
         ),
         migrations.AlterField(
             model_name='landparcel',
@@ -478,7 +478,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='listingimage',
             name='image',
-            field=g60portal.uploads.CheckedImageField(upload_to='listings/', verbose_name='图片'),
+            field=core.uploads.CheckedImageField(upload_to='listings/', verbose_name='图片'),
         ),
         migrations.AlterField(
             model_name='listingimage',
@@ -503,7 +503,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='park',
             name='cover',
-            field=g60portal.uploads.CheckedImageField(blank=True, upload_to='parks/', verbose_name='封面图'),
+            field=core.uploads.CheckedImageField(blank=True, upload_to='parks/', verbose_name='封面图'),
         ),
         migrations.AlterField(
             model_name='park',
@@ -573,7 +573,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='parkimage',
             name='image',
-            field=g60portal.uploads.CheckedImageField(upload_to='parks/', verbose_name='图片'),
+            field=core.uploads.CheckedImageField(upload_to='parks/', verbose_name='图片'),
         ),
         migrations.AlterField(
             model_name='parkimage',

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article
-from g60portal.sanitize import clean_html, html_to_text
+from core.sanitize import clean_html, html_to_text
 from tests import factories
 from tests.articles.conftest import picture_bytes
 

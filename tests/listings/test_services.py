@@ -8,8 +8,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from g60portal import uploads
-from g60portal.qrcode import qr_svg
+from core import uploads
+from core.qrcode import qr_svg
 
 
 def jpeg_bytes(size=(800, 600), exif_gps=False):

@@ -4,7 +4,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connections
 
-from g60portal import search
+from core import search
 
 # What --model accepts, in the order the rebuild runs (parks first: listings and parcels
 # carry their park's name).
@@ -19,7 +19,7 @@ MODELS = {
 class Command(BaseCommand):
     help = (
         "Rebuild the full-text search vectors of parks, listings, land parcels and articles "
-        "in batches. Run it after editing g60portal/search_dict.txt, after changing what is "
+        "in batches. Run it after editing core/search_dict.txt, after changing what is "
         "indexed, and after loading rows in bulk. Visitors keep searching meanwhile: each "
         "batch is its own short transaction."
     )

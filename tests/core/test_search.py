@@ -1,11 +1,11 @@
-"""g60portal.search: segmentation, query building, vectors, snippets."""
+"""core.search: segmentation, query building, vectors, snippets."""
 
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
-from g60portal import search
+from core import search
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ jieba and handed to PostgreSQL as ready-made lexemes: the index is a ``tsvector`
 ourselves, with every lexeme quoted, means nothing a visitor types is ever parsed as
 tsquery syntax, and codes such as YF-19-001 stay one lexeme instead of three.
 
-A leaf module: it imports no app. Models are described by the ``DOCUMENTS`` table below
-(which fields go into which weight), keyed by ``app_label.ModelName``.
+A leaf module: it imports no app and knows no model. A searchable model mixes in
+``Indexed`` and says itself which of its texts go into which weight.
 """
 
 import logging
@@ -28,8 +28,6 @@ from django.db.models import BooleanField, Expression, F, Func, Q
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-
-from g60portal.sanitize import html_to_text
 
 logger = logging.getLogger(__name__)
 # jieba sets its own logger to DEBUG on import; the start-up chatter is not for our logs.
@@ -216,101 +214,31 @@ def build_vector(document):
     return " ".join(f"{_quote(lex)}:{','.join(dict.fromkeys(e))}" for lex, e in positions.items())
 
 
-def _labels(*values):
+def labels(*values):
+    """The non-empty values as strings: a helper for models' ``search_document()``."""
     return [str(v) for v in values if v]
 
 
-def _listing_document(listing):
-    park = listing.park if listing.park_id else None
-    facts = list(listing.badges)
-    if listing.has_certificate:
-        facts.append("有产证")
-    if listing.truck_access:
-        facts.append("大车可进")
-    if listing.negotiable:
-        facts.append("面议")
-    return {
-        "A": [listing.title, listing.code],
-        "B": _labels(
-            park.name if park else "",
-            listing.district,
-            listing.town,
-            listing.get_kind_display(),
-            listing.get_deal_display(),
-            *facts,
-            listing.expressway_name,
-        ),
-        "C": [listing.address, listing.payment_terms, listing.description],
-        "D": [listing.kind, listing.deal],
-    }
+class Indexed:
+    """What a searchable model declares (mix into the model class).
 
+    ``search_document()`` returns ``{"A": [texts], "B": [...], "C": [...], "D": [...]}``,
+    heaviest weight first; ``search_related`` names the relations it reads (loaded with
+    ``select_related`` when re-indexing in bulk); ``search_area_fields`` is
+    ``(area field, smallest divisible part field or None)`` for models where an area in
+    the query ("1000平") narrows the results. The model keeps a ``search_vector`` field."""
 
-def _parcel_document(parcel):
-    park = parcel.park if parcel.park_id else None
-    return {
-        "A": [parcel.code, parcel.title],
-        "B": _labels(
-            park.name if park else "",
-            parcel.district,
-            parcel.town,
-            parcel.location,
-            parcel.get_land_use_display(),
-            parcel.get_method_display(),
-            parcel.announcement_no,
-        ),
-        "C": [
-            parcel.boundary_east,
-            parcel.boundary_south,
-            parcel.boundary_west,
-            parcel.boundary_north,
-        ],
-        "D": [parcel.land_use],
-    }
+    search_related = ()
+    search_area_fields = None
 
-
-def _park_document(park):
-    return {
-        "A": [park.name],
-        "B": [park.district, park.town, park.leading_industries, park.summary],
-        "C": [park.address, park.introduction],
-    }
-
-
-def _article_document(article):
-    category = article.category if article.category_id else None
-    return {
-        "A": [article.title, article.seo_title],
-        "B": [article.summary, category.name if category else "", article.source_name],
-        "C": [html_to_text(article.body)],
-    }
-
-
-@dataclass(frozen=True)
-class Document:
-    build: object
-    related: tuple = ()
-    # (area field, smallest divisible part field or None) for "1000平" in a query.
-    area_fields: tuple | None = None
-
-
-DOCUMENTS = {
-    "listings.Listing": Document(
-        _listing_document, ("park",), ("building_area", "min_divisible_area")
-    ),
-    "listings.LandParcel": Document(_parcel_document, ("park",), ("area", None)),
-    "listings.Park": Document(_park_document),
-    "articles.Article": Document(_article_document, ("category",)),
-}
-
-
-def document_of(model):
-    return DOCUMENTS[model._meta.label]
+    def search_document(self):
+        raise NotImplementedError
 
 
 def vector_for(instance):
     # Choice labels and badges in Chinese whatever the request's language.
     with translation.override("zh-hans"):
-        return build_vector(document_of(type(instance)).build(instance))
+        return build_vector(instance.search_document())
 
 
 def set_search_vector(instance, save_kwargs):
@@ -328,10 +256,9 @@ def update_search_vectors(queryset, batch_size=500, progress=None):
     For rows written without ``save()`` (bulk_create, queryset.update, imports), and by
     ``manage.py rebuild_search_index``. ``progress(done)`` is called after each batch."""
     model = queryset.model
-    doc = document_of(model)
     rows = queryset.order_by("pk").defer("search_vector")
-    if doc.related:
-        rows = rows.select_related(*doc.related)
+    if model.search_related:
+        rows = rows.select_related(*model.search_related)
     done, last_pk = 0, None
     with translation.override("zh-hans"):
         while True:
@@ -339,7 +266,9 @@ def update_search_vectors(queryset, batch_size=500, progress=None):
             batch = list(batch_qs[:batch_size])
             if not batch:
                 break
-            _write_vectors(model, queryset.db, [(o.pk, build_vector(doc.build(o))) for o in batch])
+            _write_vectors(
+                model, queryset.db, [(o.pk, build_vector(o.search_document())) for o in batch]
+            )
             done += len(batch)
             last_pk = batch[-1].pk
             if progress:
@@ -576,7 +505,7 @@ def filter_queryset(queryset, q):
     if query.terms:
         queryset = queryset.filter(Matches(F("search_vector"), TsQuery(query.tsquery)))
     if query.area:
-        fields = document_of(queryset.model).area_fields
+        fields = queryset.model.search_area_fields
         if fields:
             queryset = queryset.filter(query.area.q(*fields))
     return queryset
