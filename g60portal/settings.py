@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "listings",
     "articles",
     "leads",
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [

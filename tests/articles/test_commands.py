@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from articles.models import Article, Category
+from articles.models import Article
 from tests import factories
 from tests.articles.conftest import picture_bytes
 
@@ -172,34 +172,3 @@ def test_missing_files_and_unknown_formats_are_refused(tmp_path):
     other.write_text("x")
     with pytest.raises(CommandError, match="--format"):
         _run(other)
-
-
-# ---- demo content ----------------------------------------------------------------
-
-
-def test_seed_demo_writes_at_least_30_articles_in_4_categories_and_is_idempotent():
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    published = Article.objects.published()
-    assert published.count() >= 30
-    assert Category.objects.filter(articles__in=published).distinct().count() >= 4
-    assert published.exclude(cover="").count() >= 10
-    assert all(article.tags.exists() for article in published)
-    assert Article.objects.scheduled().exists()
-    assert Article.objects.filter(status=Article.Status.DRAFT).exists()
-    assert published.filter(parks__isnull=False).exists()
-    counts = (Article.objects.count(), Category.objects.count())
-
-    call_command("seed_demo", stdout=io.StringIO())
-
-    assert (Article.objects.count(), Category.objects.count()) == counts
-
-
-def test_seed_demo_builds_generated_articles_for_benchmarks():
-    call_command("seed_demo", "--articles", "120", stdout=io.StringIO())
-    generated = Article.objects.filter(source_name="基准测试数据")
-    assert generated.count() == 120
-    assert generated.published().count() == 120
-    assert generated.first().tags.count() == 3
-    call_command("seed_demo", "--articles", "120", stdout=io.StringIO())
-    assert generated.count() == 120

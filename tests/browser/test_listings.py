@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from listings import demo
+from demo.pictures import ensure_pictures
 from listings.models import Listing
 from tests import factories
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def market():
-    pictures = demo.ensure_pictures()
+    pictures = ensure_pictures()
     agent = factories.make_agent(name="王建国", mobile="13916000001", wechat_id="g60_wang")
     park = factories.make_park(name="松江经济技术开发区", slug="songjiang-etdz", town="新桥镇")
     wanted = factories.make_listing(

@@ -6,52 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from g60portal import devserver
 
 BASE_DIR = Path(settings.BASE_DIR)
-
-
-@pytest.mark.django_db
-def test_ensure_demo_login_creates_the_manager_once_and_prints_it(capsys):
-    call_command("ensure_demo_login")
-    call_command("ensure_demo_login")
-    out = capsys.readouterr().out
-    assert "user manager" in out
-    assert "password g60-demo-manager" in out
-    user = get_user_model().objects.get(username="manager")
-    assert user.is_staff and user.check_password("g60-demo-manager")
-    assert get_user_model().objects.filter(username="manager").count() == 1
-
-
-@pytest.mark.django_db
-def test_ensure_demo_login_refuses_production(settings):
-    settings.PRODUCTION = True
-    with pytest.raises(Exception, match="G60_PRODUCTION"):
-        call_command("ensure_demo_login")
-    assert not get_user_model().objects.filter(username="manager").exists()
-
-
-def _counts():
-    from django.apps import apps
-
-    return {
-        model._meta.label: model.objects.count()
-        for app in ("listings", "articles", "leads")
-        for model in apps.get_app_config(app).get_models()
-    }
-
-
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent():
-    call_command("seed_demo", verbosity=0)
-    first = _counts()
-    call_command("seed_demo", verbosity=0)
-    assert _counts() == first
-    assert first["listings.Listing"] > 0
 
 
 @pytest.mark.django_db

@@ -65,21 +65,3 @@ def test_purge_inquiries_refuses_a_silly_age():
 def test_purge_inquiries_defaults_to_the_retention_setting(settings, agent):
     settings.LEAD_RETENTION_DAYS = 10
     assert "older than 10 days" in run("purge_inquiries", "--dry-run")
-
-
-def test_the_demo_is_idempotent_and_sends_nothing(run_worker):
-    from django.core import mail
-
-    from leads import demo
-    from leads.models import RoutingRule
-
-    agents = [factories.make_agent() for _ in range(5)]
-    factories.make_listing(agent=agents[0])
-    demo.seed()
-    demo.seed()
-    assert Inquiry.objects.count() == len(demo.INQUIRIES)
-    assert RoutingRule.objects.count() == len(demo.RULES)
-    statuses = set(Inquiry.objects.values_list("status", flat=True))
-    assert {"won", "lost", "spam", "new", "contacted"} <= statuses
-    run_worker()
-    assert mail.outbox == []

@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from listings.models import Agent, LandParcel, Listing, Park
+from listings.models import Listing
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -54,31 +54,3 @@ def test_stale_listings_dry_run_sends_nothing(stale_setup):
     output = run("stale_listings", "--notify", "--dry-run")
     assert "would mail wang@example.com" in output
     assert mail.outbox == []
-
-
-def test_seed_demo_is_idempotent_and_realistic():
-    run("seed_demo")
-    counts = (Park.objects.count(), Agent.objects.count(), Listing.objects.count())
-    run("seed_demo")
-    assert (Park.objects.count(), Agent.objects.count(), Listing.objects.count()) == counts
-    assert Park.objects.count() >= 10
-    assert Agent.objects.count() >= 8
-    assert Listing.objects.count() >= 120
-    assert LandParcel.objects.count() >= 15
-    towns = set(Listing.objects.values_list("town", flat=True))
-    assert {"新桥镇", "九亭镇", "泗泾镇"} <= towns and len(towns) >= 8
-    assert Listing.objects.published().count() >= 90
-    assert LandParcel.objects.open_for_bidding().count() >= 8
-    agent = Agent.objects.get(user__username="agent1")
-    assert agent.user.check_password("g60-demo-agent") and agent.user.is_staff
-    assert agent.user.groups.filter(name="agents").exists()
-    for listing in Listing.objects.all():
-        listing.full_clean()
-
-
-def test_seed_demo_builds_a_large_set_with_a_progress_bar():
-    output = run("seed_demo", "--listings", "300")
-    assert Listing.objects.filter(code__startswith="BX-").count() == 300
-    assert "300/300 listings" in output
-    run("seed_demo", "--listings", "300")
-    assert Listing.objects.filter(code__startswith="BX-").count() == 300

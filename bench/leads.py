@@ -8,7 +8,7 @@ import time
 from django.db import transaction
 from django.test import Client, TestCase, override_settings
 
-from g60portal.management.commands.bench import time_call
+from bench.timing import time_call
 from leads.forms import new_stamp, sign_subject
 from listings.models import Listing
 

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
 
+from bench.timing import time_call
 from listings.models import Listing
 
 TARGET_LISTINGS = 100_000
@@ -53,11 +54,5 @@ def run(command, repeat=30):
             url = f"/listings/?{query}" if query else "/listings/"
             response = client.get(url)  # warm up: thumbnails, plans, connection
             assert response.status_code == 200, (url, response.status_code)
-            samples = _time(client, url, repeat)
+            samples = time_call(lambda url=url: client.get(url), repeat)
             command.report(f"/listings/ {label}", samples, target=TARGET_P95_MS)
-
-
-def _time(client, url, repeat):
-    from g60portal.management.commands.bench import time_call
-
-    return time_call(lambda: client.get(url), repeat)

@@ -1,0 +1,42 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from bench import articles, leads, listings, search
+from bench.timing import percentiles
+
+# Each part is a module of bench/ with run(command, repeat=…); it prints its own figures
+# through command.report(). "g60portal" is the former name of the search part.
+PARTS = {"listings": listings, "articles": articles, "leads": leads, "search": search}
+ALIASES = {"g60portal": "search"}
+
+
+class Command(BaseCommand):
+    help = "Print speed figures: page server times (p50/p95) and throughput per part."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only", choices=[*PARTS, *ALIASES], help="Run one part of the benchmarks."
+        )
+        parser.add_argument("--repeat", type=int, default=30, help="Samples per measurement.")
+
+    def report(self, label, samples_ms=None, *, value=None, unit="ms", target=None):
+        if samples_ms is not None:
+            stats = percentiles(samples_ms)
+            line = (
+                f"{label:<48} n={stats['n']:<4} p50={stats['p50']:7.1f} ms  "
+                f"p95={stats['p95']:7.1f} ms  max={stats['max']:7.1f} ms"
+            )
+            if target is not None:
+                line += "  ok" if stats["p95"] <= target else f"  OVER target {target} ms"
+        else:
+            line = f"{label:<48} {value:.1f} {unit}"
+        self.stdout.write(line)
+
+    def handle(self, *args, only=None, repeat=30, **options):
+        # The bench builds its own large data set; bring its database up to date first.
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable")
+        names = [ALIASES.get(only, only)] if only else list(PARTS)
+        for name in names:
+            self.stdout.write(self.style.MIGRATE_HEADING(f"== {name}"))
+            PARTS[name].run(self, repeat=repeat)
