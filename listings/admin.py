@@ -162,6 +162,25 @@ class ParkAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "town", "leading_industries"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["agent"]
+    # Named, so the place fields the model inherits keep their place on the form.
+    fields = [
+        "name",
+        "slug",
+        "district",
+        "town",
+        "planned_area_km2",
+        "core_area_mu",
+        "leading_industries",
+        "summary",
+        "introduction",
+        "address",
+        "longitude",
+        "latitude",
+        "cover",
+        "agent",
+        "is_published",
+        "position",
+    ]
     inlines = [ParkImageInline]
 
 

@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -14,15 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.search import Indexed, labels, set_search_vector, update_dependent_search_vectors
 from core.search import filter_queryset as search_filter
+from core.search import labels, update_dependent_search_vectors
 from core.uploads import CheckedImageField
-from listings.places import is_known_town, normalize_town
+from listings.places import Place
 
 SQM_PER_MU = Decimal("666.67")
-# GCJ-02 coordinates only make sense inside China's bounding box.
-LONGITUDE_RANGE = (Decimal("73"), Decimal("136"))
-LATITUDE_RANGE = (Decimal("3"), Decimal("54"))
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
 
@@ -78,72 +74,6 @@ class Agent(models.Model):
         return f"+86{self.mobile}" if self.mobile else ""
 
 
-def clean_place(obj, errors):
-    """Shared checks of district, town and coordinates for parks, listings and parcels."""
-    obj.town = normalize_town(obj.town)
-    if obj.town and not is_known_town(obj.district, obj.town):
-        errors["town"] = _("“%(town)s”不是%(district)s的镇或街道。") % {
-            "town": obj.town,
-            "district": obj.district,
-        }
-    if (obj.longitude is None) != (obj.latitude is None):
-        errors["latitude"] = _("经度和纬度需同时填写或同时留空。")
-    if obj.longitude is not None and not (
-        LONGITUDE_RANGE[0] <= obj.longitude <= LONGITUDE_RANGE[1]
-    ):
-        errors["longitude"] = _("经度应在 73 到 136 之间（GCJ-02）。")
-    if obj.latitude is not None and not LATITUDE_RANGE[0] <= obj.latitude <= LATITUDE_RANGE[1]:
-        errors["latitude"] = _("纬度应在 3 到 54 之间（GCJ-02）。")
-
-
-class MapLinksMixin:
-    """Deep links into Chinese map apps, built from GCJ-02 coordinates; no key, no script."""
-
-    def map_name(self):
-        return str(self)
-
-    def map_links(self):
-        from urllib.parse import quote, urlencode
-
-        if self.longitude is None or self.latitude is None:
-            return []
-        lng, lat = f"{self.longitude:f}", f"{self.latitude:f}"
-        name = self.map_name()
-        links = [
-            (
-                _("高德地图"),
-                "https://uri.amap.com/marker?"
-                + urlencode({"position": f"{lng},{lat}", "name": name}, safe=","),
-            ),
-            (
-                _("百度地图"),
-                "https://api.map.baidu.com/marker?"
-                + urlencode(
-                    {
-                        "location": f"{lat},{lng}",
-                        "title": name,
-                        "content": name,
-                        "output": "html",
-                        "coord_type": "gcj02",
-                    },
-                    safe=",",
-                ),
-            ),
-        ]
-        if settings.TENCENT_MAP_REFERER:
-            marker = f"coord:{lat},{lng};title:{name};addr:{getattr(self, 'address', '') or name}"
-            links.append(
-                (
-                    _("腾讯地图"),
-                    "https://apis.map.qq.com/uri/v1/marker?marker="
-                    + quote(marker, safe=":,;")
-                    + "&"
-                    + urlencode({"referer": settings.TENCENT_MAP_REFERER}),
-                )
-            )
-        return links
-
-
 class ParkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -153,11 +83,9 @@ class ParkQuerySet(models.QuerySet):
 PARK_CHOICES_CACHE_KEY = "listings:park-choices"
 
 
-class Park(Indexed, MapLinksMixin, models.Model):
+class Park(Place):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=100, unique=True, allow_unicode=False)
-    district = models.CharField(_("区"), max_length=20, default="松江区")
-    town = models.CharField(_("镇/街道"), max_length=20, blank=True)
     planned_area_km2 = models.DecimalField(
         _("规划面积（km²）"),
         max_digits=8,
@@ -183,12 +111,6 @@ class Park(Indexed, MapLinksMixin, models.Model):
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
     introduction = models.TextField(_("简介"), blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    longitude = models.DecimalField(
-        _("经度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    latitude = models.DecimalField(
-        _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
     cover = CheckedImageField(_("封面图"), upload_to="parks/", blank=True)
     agent = models.ForeignKey(
         Agent,
@@ -202,7 +124,6 @@ class Park(Indexed, MapLinksMixin, models.Model):
     position = models.PositiveIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ParkQuerySet.as_manager()
 
@@ -216,7 +137,6 @@ class Park(Indexed, MapLinksMixin, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        set_search_vector(self, kwargs)
         super().save(*args, **kwargs)
         update_dependent_search_vectors(self, "listings", "land_parcels")
         cache.delete(PARK_CHOICES_CACHE_KEY)
@@ -230,12 +150,6 @@ class Park(Indexed, MapLinksMixin, models.Model):
             "B": [self.district, self.town, self.leading_industries, self.summary],
             "C": [self.address, self.introduction],
         }
-
-    def clean(self):
-        errors = {}
-        clean_place(self, errors)
-        if errors:
-            raise ValidationError(errors)
 
     def map_name(self):
         return self.name
@@ -314,7 +228,7 @@ class ListingQuerySet(models.QuerySet):
         return search_filter(self, q)
 
 
-class Listing(Indexed, MapLinksMixin, models.Model):
+class Listing(Place):
     class Kind(models.TextChoices):
         FACTORY = "factory", pgettext_lazy("listing kind", "厂房")
         WAREHOUSE = "warehouse", pgettext_lazy("listing kind", "仓库")
@@ -337,8 +251,6 @@ class Listing(Indexed, MapLinksMixin, models.Model):
     deal = models.CharField(_("交易方式"), max_length=5, choices=Deal, default=Deal.RENT)
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
     title = models.CharField(_("标题"), max_length=120)
-    district = models.CharField(_("区"), max_length=20, default="松江区")
-    town = models.CharField(_("镇/街道"), max_length=20, blank=True)
     park = models.ForeignKey(
         Park,
         verbose_name=_("园区"),
@@ -348,12 +260,6 @@ class Listing(Indexed, MapLinksMixin, models.Model):
         related_name="listings",
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    longitude = models.DecimalField(
-        _("经度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    latitude = models.DecimalField(
-        _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
     building_area = models.DecimalField(
         _("建筑面积（㎡）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -456,7 +362,6 @@ class Listing(Indexed, MapLinksMixin, models.Model):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ListingQuerySet.as_manager()
 
@@ -551,10 +456,6 @@ class Listing(Indexed, MapLinksMixin, models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
-    def save(self, *args, **kwargs):
-        set_search_vector(self, kwargs)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("listings:listing-detail", kwargs={"pk": self.pk})
 
@@ -585,10 +486,8 @@ class Listing(Indexed, MapLinksMixin, models.Model):
             "D": [self.kind, self.deal],
         }
 
-    def clean(self):
-        errors = {}
+    def clean_more(self, errors):
         self.code = (self.code or "").strip().upper()
-        clean_place(self, errors)
         if self.floors is not None and self.storey is not None and self.storey > self.floors:
             errors["storey"] = _("所在楼层不能高于总层数。")
         if self.single_storey and self.floors is not None and self.floors > 1:
@@ -603,8 +502,6 @@ class Listing(Indexed, MapLinksMixin, models.Model):
             errors["rent_price"] = _("请填写租金（元/㎡/天），或勾选“面议”。")
         if self.deal == self.Deal.SALE and self.sale_price is None and not self.negotiable:
             errors["sale_price"] = _("请填写售价（万元），或勾选“面议”。")
-        if errors:
-            raise ValidationError(errors)
 
     @property
     def is_stale(self):
@@ -708,7 +605,7 @@ class LandParcelQuerySet(models.QuerySet):
         return self.none()
 
 
-class LandParcel(Indexed, MapLinksMixin, models.Model):
+class LandParcel(Place):
     class Use(models.TextChoices):
         INDUSTRIAL = "industrial", _("工业用地")
         RND = "rnd", _("研发用地")
@@ -729,8 +626,6 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
 
     code = models.CharField(_("宗地编号"), max_length=40, unique=True, help_text=_("如 YF-19-001"))
     title = models.CharField(_("标题"), max_length=120, blank=True)
-    district = models.CharField(_("区"), max_length=20, default="松江区")
-    town = models.CharField(_("镇/街道"), max_length=20, blank=True)
     park = models.ForeignKey(
         Park,
         verbose_name=_("园区"),
@@ -744,12 +639,6 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
     boundary_south = models.CharField(_("南至"), max_length=100, blank=True)
     boundary_west = models.CharField(_("西至"), max_length=100, blank=True)
     boundary_north = models.CharField(_("北至"), max_length=100, blank=True)
-    longitude = models.DecimalField(
-        _("经度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    latitude = models.DecimalField(
-        _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
     land_use = models.CharField(_("用地性质"), max_length=12, choices=Use, default=Use.INDUSTRIAL)
     area = models.DecimalField(
         _("出让面积（㎡）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
@@ -834,7 +723,6 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = LandParcelQuerySet.as_manager()
 
@@ -887,10 +775,6 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
 
     def __str__(self):
         return f"{self.code} {self.location}"
-
-    def save(self, *args, **kwargs):
-        set_search_vector(self, kwargs)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("listings:land-detail", kwargs={"pk": self.pk})
@@ -971,10 +855,8 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
     def map_name(self):
         return f"{self.code} {self.location}"
 
-    def clean(self):
-        errors = {}
+    def clean_more(self, errors):
         self.code = (self.code or "").strip().upper()
-        clean_place(self, errors)
         if (
             self.plot_ratio_min is not None
             and self.plot_ratio_max is not None
@@ -1001,5 +883,3 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
             errors["announced_at"] = _("公告时间不能晚于报名截止时间。")
         if self.status == self.Status.SOLD and self.result_price is None:
             errors["result_price"] = _("已成交的地块请填写成交价（万元）。")
-        if errors:
-            raise ValidationError(errors)
