@@ -36,9 +36,7 @@ class Kind:
 def _public_parcels():
     # Sold and withdrawn parcels stay visible on /land/ (results, history) but are no
     # longer an offer: search leaves them out.
-    return LandParcel.objects.published().exclude(
-        status__in=[LandParcel.Status.SOLD, LandParcel.Status.WITHDRAWN]
-    )
+    return LandParcel.objects.published().exclude(status__in=LandParcel.FINAL_STATUSES)
 
 
 KINDS = {

@@ -172,6 +172,20 @@ class ParkImage(models.Model):
         verbose_name_plural = _("园区图片")
 
 
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    AVAILABLE = "available", _("可租售")
+    RESERVED = "reserved", _("已预订")
+    LET = "let", _("已出租")
+    SOLD = "sold", _("已售")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# On the market: the statuses of `ListingQuerySet.published` and of the partial indexes
+# that serve it. Outside the model so that its Meta can use them too.
+LISTING_PUBLIC_STATUSES = [ListingStatus.AVAILABLE, ListingStatus.RESERVED]
+
+
 def published_q(prefix=""):
     """The condition of `ListingQuerySet.published` as a Q, for use across relations
     (e.g. counting a park's public listings)."""
@@ -179,7 +193,7 @@ def published_q(prefix=""):
     cutoff = now - timedelta(days=settings.LISTING_STALE_DAYS)
     return Q(
         **{
-            f"{prefix}status__in": [Listing.Status.AVAILABLE, Listing.Status.RESERVED],
+            f"{prefix}status__in": LISTING_PUBLIC_STATUSES,
             f"{prefix}published_at__isnull": False,
             f"{prefix}published_at__lte": now,
             f"{prefix}last_verified_at__gte": cutoff,
@@ -238,13 +252,8 @@ class Listing(Place):
         RENT = "rent", _("出租")
         SALE = "sale", _("出售")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        AVAILABLE = "available", _("可租售")
-        RESERVED = "reserved", _("已预订")
-        LET = "let", _("已出租")
-        SOLD = "sold", _("已售")
-        WITHDRAWN = "withdrawn", _("已撤回")
+    Status = ListingStatus
+    PUBLIC_STATUSES = LISTING_PUBLIC_STATUSES
 
     code = models.CharField(_("编号"), max_length=30, unique=True, help_text=_("如 XQ-F-0012"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind, default=Kind.FACTORY)
@@ -440,7 +449,7 @@ class Listing(Place):
                     "single_storey",
                     "has_certificate",
                 ],
-                condition=Q(status__in=["available", "reserved"], published_at__isnull=False),
+                condition=Q(status__in=LISTING_PUBLIC_STATUSES, published_at__isnull=False),
                 name="listing_public_browse",
             ),
             # sort=-price walks this instead of sorting every public listing.
@@ -448,7 +457,7 @@ class Listing(Place):
                 F("rent_price").desc(nulls_last=True),
                 F("sale_price").desc(nulls_last=True),
                 F("id").desc(),
-                condition=Q(status__in=["available", "reserved"], published_at__isnull=False),
+                condition=Q(status__in=LISTING_PUBLIC_STATUSES, published_at__isnull=False),
                 name="listing_public_price_desc",
             ),
         ]
@@ -575,9 +584,9 @@ class LandParcelQuerySet(models.QuerySet):
 
     def open_for_bidding(self):
         """Announced or open for bids: not sold, not withdrawn, bidding not yet closed."""
-        return self.exclude(
-            status__in=[LandParcel.Status.SOLD, LandParcel.Status.WITHDRAWN]
-        ).filter(bidding_closes_at__gte=timezone.now())
+        return self.exclude(status__in=LandParcel.FINAL_STATUSES).filter(
+            bidding_closes_at__gte=timezone.now()
+        )
 
     def search_text(self, q):
         """Parcels matching q by the site search's rules."""
@@ -586,10 +595,10 @@ class LandParcelQuerySet(models.QuerySet):
     def in_status(self, status):
         """Parcels whose status, derived from the dates as `current_status` does, is `status`."""
         Status = LandParcel.Status
-        if status in (Status.SOLD, Status.WITHDRAWN):
+        if status in LandParcel.FINAL_STATUSES:
             return self.filter(status=status)
         now = timezone.now()
-        live = self.exclude(status__in=[Status.SOLD, Status.WITHDRAWN])
+        live = self.exclude(status__in=LandParcel.FINAL_STATUSES)
         no_dates = Q(bidding_opens_at__isnull=True, bidding_closes_at__isnull=True)
         closed = Q(bidding_closes_at__lt=now)
         if status == Status.CLOSED:
@@ -623,6 +632,9 @@ class LandParcel(Place):
         CLOSED = "closed", _("挂牌结束")
         SOLD = "sold", _("已售")
         WITHDRAWN = "withdrawn", _("已撤回")
+
+    # Sold or withdrawn: no longer an offer, and the dates no longer decide the status.
+    FINAL_STATUSES = [Status.SOLD, Status.WITHDRAWN]
 
     code = models.CharField(_("宗地编号"), max_length=40, unique=True, help_text=_("如 YF-19-001"))
     title = models.CharField(_("标题"), max_length=120, blank=True)
@@ -820,7 +832,7 @@ class LandParcel(Place):
     @property
     def current_status(self):
         """The status the dates say, unless the parcel was sold or withdrawn."""
-        if self.status in (self.Status.SOLD, self.Status.WITHDRAWN):
+        if self.status in self.FINAL_STATUSES:
             return self.status
         now = timezone.now()
         opens, closes = self.bidding_opens_at, self.bidding_closes_at
@@ -838,7 +850,7 @@ class LandParcel(Place):
     @property
     def next_event(self):
         """(label, time) of the next date in the announcement, or None."""
-        if self.current_status in (self.Status.SOLD, self.Status.WITHDRAWN):
+        if self.current_status in self.FINAL_STATUSES:
             return None
         now = timezone.now()
         events = [

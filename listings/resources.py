@@ -399,10 +399,7 @@ class ListingResource(AliasedResource):
         # unless the file gives its own date.
         if "last_verified_at" not in row or not row.get("last_verified_at"):
             instance.last_verified_at = timezone.now()
-        if (
-            instance.status in (Listing.Status.AVAILABLE, Listing.Status.RESERVED)
-            and instance.published_at is None
-        ):
+        if instance.status in Listing.PUBLIC_STATUSES and instance.published_at is None:
             instance.published_at = timezone.now()
         super().before_save_instance(instance, row, **kwargs)
 

@@ -284,3 +284,22 @@ def test_map_links_name_parks_and_parcels_their_own_way():
     )
     assert "name=%E4%B8%9C%E9%83%A8%E5%9B%AD" in park.map_links()[0][1]
     assert "name=YF-1+%E6%9F%90%E8%B7%AF" in parcel.map_links()[0][1]
+
+
+def test_the_public_partial_indexes_hold_the_statuses_published_shows():
+    for status in Listing.Status:
+        listing = factories.make_listing(status=status)
+        shown = Listing.objects.published().filter(pk=listing.pk).exists()
+        assert shown == (status in Listing.PUBLIC_STATUSES)
+    conditions = [dict(i.condition.children) for i in Listing._meta.indexes if i.condition]
+    assert len(conditions) == 2
+    for condition in conditions:
+        assert condition["status__in"] == Listing.PUBLIC_STATUSES
+
+
+def test_sold_and_withdrawn_parcels_are_final_whatever_the_dates():
+    for status in LandParcel.FINAL_STATUSES:
+        parcel = factories.make_parcel(status=status)
+        assert parcel.current_status == status and parcel.next_event is None
+        assert not LandParcel.objects.open_for_bidding().filter(pk=parcel.pk).exists()
+        assert LandParcel.objects.in_status(status).filter(pk=parcel.pk).exists()
