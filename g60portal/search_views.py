@@ -240,13 +240,12 @@ class SiteSearch:
     def result(self, kind, obj):
         query = self.query
         if kind.key == "listing":
-            meta = [obj.get_kind_display(), obj.place_name, f"{_number(obj.building_area)} ㎡"]
-            if obj.negotiable:
-                meta.append(_("面议"))
-            elif obj.deal == Listing.Deal.RENT and obj.rent_price is not None:
-                meta.append(f"{_number(obj.rent_price)} {_('元/㎡/天')}")
-            elif obj.sale_price is not None:
-                meta.append(f"{_number(obj.sale_price)} {_('万元')}")
+            meta = [
+                obj.get_kind_display(),
+                obj.place_name,
+                f"{_number(obj.building_area)} ㎡",
+                obj.price_text,
+            ]
             text = " ".join([obj.description, obj.address])
             return Result(
                 kind,

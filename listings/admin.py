@@ -285,13 +285,7 @@ class ListingAdmin(TemplateDownloadMixin, ImportExportMixin, AgentScopedAdmin):
 
     @admin.display(description=_("价格"))
     def price_display(self, obj):
-        if obj.negotiable:
-            return _("面议")
-        if obj.deal == Listing.Deal.RENT and obj.rent_price is not None:
-            return f"{obj.rent_price} 元/㎡/天"
-        if obj.sale_price is not None:
-            return f"{obj.sale_price} 万元"
-        return "—"
+        return obj.price_text
 
     @admin.display(description=_("最近核实"), ordering="last_verified_at")
     def verified(self, obj):

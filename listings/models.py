@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.numbers import plain_number
 from core.search import filter_queryset as search_filter
 from core.search import labels, update_dependent_search_vectors
 from core.uploads import CheckedImageField
@@ -170,6 +172,20 @@ class ParkImage(models.Model):
         ordering = ["position", "pk"]
         verbose_name = _("园区图片")
         verbose_name_plural = _("园区图片")
+
+
+@dataclass(frozen=True)
+class Price:
+    """A listing's asking price as every page, the admin, search and exports show it."""
+
+    amount: Decimal | None  # None: 面议
+    unit: str = ""
+    monthly_wan: Decimal | None = None  # a rent's monthly total in 万元
+
+    def __str__(self):
+        if self.amount is None:
+            return str(_("面议"))
+        return f"{plain_number(self.amount)} {self.unit}"
 
 
 class ListingStatus(models.TextChoices):
@@ -478,7 +494,7 @@ class Listing(Place):
             facts.append("有产证")
         if self.truck_access:
             facts.append("大车可进")
-        if self.negotiable:
+        if self.asking_price is None:
             facts.append("面议")
         return {
             "A": [self.title, self.code],
@@ -526,6 +542,29 @@ class Listing(Place):
         return (self.rent_price * self.building_area * 30 / Decimal(10000)).quantize(
             Decimal("0.01")
         )
+
+    @property
+    def asking_price(self):
+        """The one price rule: a rent listing asks its rent, a sale its sale price; None
+        (面议) when negotiable or when the deal's price is not given."""
+        if self.negotiable:
+            return None
+        return self.rent_price if self.deal == self.Deal.RENT else self.sale_price
+
+    @property
+    def price(self):
+        """The asking price with its unit (元/㎡/天 with the monthly total, or 万元)."""
+        amount = self.asking_price
+        if amount is None:
+            return Price(None)
+        if self.deal == self.Deal.RENT:
+            return Price(amount, _("元/㎡/天"), self.monthly_rent_wan)
+        return Price(amount, _("万元"))
+
+    @property
+    def price_text(self):
+        """The price in plain text: "1.2 元/㎡/天", "2500 万元" or "面议"."""
+        return str(self.price)
 
     @property
     def is_divisible(self):

@@ -303,3 +303,20 @@ def test_sold_and_withdrawn_parcels_are_final_whatever_the_dates():
         assert parcel.current_status == status and parcel.next_event is None
         assert not LandParcel.objects.open_for_bidding().filter(pk=parcel.pk).exists()
         assert LandParcel.objects.in_status(status).filter(pk=parcel.pk).exists()
+
+
+def test_the_price_rule_shows_the_price_of_the_deal_or_mianyi():
+    rent = factories.make_listing(rent_price=Decimal("1.20"), building_area=Decimal("3200"))
+    assert rent.price_text == "1.2 元/㎡/天"
+    assert rent.price.monthly_wan == Decimal("11.52")
+    sale = factories.make_listing(deal=Listing.Deal.SALE, sale_price=Decimal("2500.00"))
+    assert sale.price_text == "2500 万元" and sale.price.monthly_wan is None
+    # A price for the other deal is not this deal's price.
+    rent_without_rent = factories.make_listing(rent_price=None, sale_price=Decimal("2500"))
+    sale_without_price = factories.make_listing(
+        deal=Listing.Deal.SALE, sale_price=None, rent_price=Decimal("1")
+    )
+    negotiable = factories.make_listing(rent_price=Decimal("1"), negotiable=True)
+    for listing in [rent_without_rent, sale_without_price, negotiable]:
+        assert listing.price.amount is None
+        assert listing.price_text == "面议"
