@@ -36,9 +36,7 @@ class Kind:
 def _public_parcels():
     # Sold and withdrawn parcels stay visible on /land/ (results, history) but are no
     # longer an offer: search leaves them out.
-    return LandParcel.objects.published().exclude(
-        status__in=[LandParcel.Status.SOLD, LandParcel.Status.WITHDRAWN]
-    )
+    return LandParcel.objects.published().exclude(status__in=LandParcel.FINAL_STATUSES)
 
 
 KINDS = {
@@ -242,13 +240,12 @@ class SiteSearch:
     def result(self, kind, obj):
         query = self.query
         if kind.key == "listing":
-            meta = [obj.get_kind_display(), obj.place_name, f"{_number(obj.building_area)} ㎡"]
-            if obj.negotiable:
-                meta.append(_("面议"))
-            elif obj.deal == Listing.Deal.RENT and obj.rent_price is not None:
-                meta.append(f"{_number(obj.rent_price)} {_('元/㎡/天')}")
-            elif obj.sale_price is not None:
-                meta.append(f"{_number(obj.sale_price)} {_('万元')}")
+            meta = [
+                obj.get_kind_display(),
+                obj.place_name,
+                f"{_number(obj.building_area)} ㎡",
+                obj.price_text,
+            ]
             text = " ".join([obj.description, obj.address])
             return Result(
                 kind,

@@ -162,6 +162,25 @@ class ParkAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "town", "leading_industries"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["agent"]
+    # Named, so the place fields the model inherits keep their place on the form.
+    fields = [
+        "name",
+        "slug",
+        "district",
+        "town",
+        "planned_area_km2",
+        "core_area_mu",
+        "leading_industries",
+        "summary",
+        "introduction",
+        "address",
+        "longitude",
+        "latitude",
+        "cover",
+        "agent",
+        "is_published",
+        "position",
+    ]
     inlines = [ParkImageInline]
 
 
@@ -266,13 +285,7 @@ class ListingAdmin(TemplateDownloadMixin, ImportExportMixin, AgentScopedAdmin):
 
     @admin.display(description=_("价格"))
     def price_display(self, obj):
-        if obj.negotiable:
-            return _("面议")
-        if obj.deal == Listing.Deal.RENT and obj.rent_price is not None:
-            return f"{obj.rent_price} 元/㎡/天"
-        if obj.sale_price is not None:
-            return f"{obj.sale_price} 万元"
-        return "—"
+        return obj.price_text
 
     @admin.display(description=_("最近核实"), ordering="last_verified_at")
     def verified(self, obj):

@@ -1,9 +1,9 @@
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -14,15 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.search import Indexed, labels, set_search_vector, update_dependent_search_vectors
+from core.numbers import plain_number
 from core.search import filter_queryset as search_filter
+from core.search import labels, update_dependent_search_vectors
 from core.uploads import CheckedImageField
-from listings.places import is_known_town, normalize_town
+from listings.places import Place
 
 SQM_PER_MU = Decimal("666.67")
-# GCJ-02 coordinates only make sense inside China's bounding box.
-LONGITUDE_RANGE = (Decimal("73"), Decimal("136"))
-LATITUDE_RANGE = (Decimal("3"), Decimal("54"))
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
 
@@ -78,72 +76,6 @@ class Agent(models.Model):
         return f"+86{self.mobile}" if self.mobile else ""
 
 
-def clean_place(obj, errors):
-    """Shared checks of district, town and coordinates for parks, listings and parcels."""
-    obj.town = normalize_town(obj.town)
-    if obj.town and not is_known_town(obj.district, obj.town):
-        errors["town"] = _("“%(town)s”不是%(district)s的镇或街道。") % {
-            "town": obj.town,
-            "district": obj.district,
-        }
-    if (obj.longitude is None) != (obj.latitude is None):
-        errors["latitude"] = _("经度和纬度需同时填写或同时留空。")
-    if obj.longitude is not None and not (
-        LONGITUDE_RANGE[0] <= obj.longitude <= LONGITUDE_RANGE[1]
-    ):
-        errors["longitude"] = _("经度应在 73 到 136 之间（GCJ-02）。")
-    if obj.latitude is not None and not LATITUDE_RANGE[0] <= obj.latitude <= LATITUDE_RANGE[1]:
-        errors["latitude"] = _("纬度应在 3 到 54 之间（GCJ-02）。")
-
-
-class MapLinksMixin:
-    """Deep links into Chinese map apps, built from GCJ-02 coordinates; no key, no script."""
-
-    def map_name(self):
-        return str(self)
-
-    def map_links(self):
-        from urllib.parse import quote, urlencode
-
-        if self.longitude is None or self.latitude is None:
-            return []
-        lng, lat = f"{self.longitude:f}", f"{self.latitude:f}"
-        name = self.map_name()
-        links = [
-            (
-                _("高德地图"),
-                "https://uri.amap.com/marker?"
-                + urlencode({"position": f"{lng},{lat}", "name": name}, safe=","),
-            ),
-            (
-                _("百度地图"),
-                "https://api.map.baidu.com/marker?"
-                + urlencode(
-                    {
-                        "location": f"{lat},{lng}",
-                        "title": name,
-                        "content": name,
-                        "output": "html",
-                        "coord_type": "gcj02",
-                    },
-                    safe=",",
-                ),
-            ),
-        ]
-        if settings.TENCENT_MAP_REFERER:
-            marker = f"coord:{lat},{lng};title:{name};addr:{getattr(self, 'address', '') or name}"
-            links.append(
-                (
-                    _("腾讯地图"),
-                    "https://apis.map.qq.com/uri/v1/marker?marker="
-                    + quote(marker, safe=":,;")
-                    + "&"
-                    + urlencode({"referer": settings.TENCENT_MAP_REFERER}),
-                )
-            )
-        return links
-
-
 class ParkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -153,11 +85,9 @@ class ParkQuerySet(models.QuerySet):
 PARK_CHOICES_CACHE_KEY = "listings:park-choices"
 
 
-class Park(Indexed, MapLinksMixin, models.Model):
+class Park(Place):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=100, unique=True, allow_unicode=False)
-    district = models.CharField(_("区"), max_length=20, default="松江区")
-    town = models.CharField(_("镇/街道"), max_length=20, blank=True)
     planned_area_km2 = models.DecimalField(
         _("规划面积（km²）"),
         max_digits=8,
@@ -183,12 +113,6 @@ class Park(Indexed, MapLinksMixin, models.Model):
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
     introduction = models.TextField(_("简介"), blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    longitude = models.DecimalField(
-        _("经度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    latitude = models.DecimalField(
-        _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
     cover = CheckedImageField(_("封面图"), upload_to="parks/", blank=True)
     agent = models.ForeignKey(
         Agent,
@@ -202,7 +126,6 @@ class Park(Indexed, MapLinksMixin, models.Model):
     position = models.PositiveIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ParkQuerySet.as_manager()
 
@@ -216,7 +139,6 @@ class Park(Indexed, MapLinksMixin, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        set_search_vector(self, kwargs)
         super().save(*args, **kwargs)
         update_dependent_search_vectors(self, "listings", "land_parcels")
         cache.delete(PARK_CHOICES_CACHE_KEY)
@@ -230,12 +152,6 @@ class Park(Indexed, MapLinksMixin, models.Model):
             "B": [self.district, self.town, self.leading_industries, self.summary],
             "C": [self.address, self.introduction],
         }
-
-    def clean(self):
-        errors = {}
-        clean_place(self, errors)
-        if errors:
-            raise ValidationError(errors)
 
     def map_name(self):
         return self.name
@@ -258,6 +174,34 @@ class ParkImage(models.Model):
         verbose_name_plural = _("园区图片")
 
 
+@dataclass(frozen=True)
+class Price:
+    """A listing's asking price as every page, the admin, search and exports show it."""
+
+    amount: Decimal | None  # None: 面议
+    unit: str = ""
+    monthly_wan: Decimal | None = None  # a rent's monthly total in 万元
+
+    def __str__(self):
+        if self.amount is None:
+            return str(_("面议"))
+        return f"{plain_number(self.amount)} {self.unit}"
+
+
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    AVAILABLE = "available", _("可租售")
+    RESERVED = "reserved", _("已预订")
+    LET = "let", _("已出租")
+    SOLD = "sold", _("已售")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# On the market: the statuses of `ListingQuerySet.published` and of the partial indexes
+# that serve it. Outside the model so that its Meta can use them too.
+LISTING_PUBLIC_STATUSES = [ListingStatus.AVAILABLE, ListingStatus.RESERVED]
+
+
 def published_q(prefix=""):
     """The condition of `ListingQuerySet.published` as a Q, for use across relations
     (e.g. counting a park's public listings)."""
@@ -265,7 +209,7 @@ def published_q(prefix=""):
     cutoff = now - timedelta(days=settings.LISTING_STALE_DAYS)
     return Q(
         **{
-            f"{prefix}status__in": [Listing.Status.AVAILABLE, Listing.Status.RESERVED],
+            f"{prefix}status__in": LISTING_PUBLIC_STATUSES,
             f"{prefix}published_at__isnull": False,
             f"{prefix}published_at__lte": now,
             f"{prefix}last_verified_at__gte": cutoff,
@@ -314,7 +258,7 @@ class ListingQuerySet(models.QuerySet):
         return search_filter(self, q)
 
 
-class Listing(Indexed, MapLinksMixin, models.Model):
+class Listing(Place):
     class Kind(models.TextChoices):
         FACTORY = "factory", pgettext_lazy("listing kind", "厂房")
         WAREHOUSE = "warehouse", pgettext_lazy("listing kind", "仓库")
@@ -324,21 +268,14 @@ class Listing(Indexed, MapLinksMixin, models.Model):
         RENT = "rent", _("出租")
         SALE = "sale", _("出售")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        AVAILABLE = "available", _("可租售")
-        RESERVED = "reserved", _("已预订")
-        LET = "let", _("已出租")
-        SOLD = "sold", _("已售")
-        WITHDRAWN = "withdrawn", _("已撤回")
+    Status = ListingStatus
+    PUBLIC_STATUSES = LISTING_PUBLIC_STATUSES
 
     code = models.CharField(_("编号"), max_length=30, unique=True, help_text=_("如 XQ-F-0012"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind, default=Kind.FACTORY)
     deal = models.CharField(_("交易方式"), max_length=5, choices=Deal, default=Deal.RENT)
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
     title = models.CharField(_("标题"), max_length=120)
-    district = models.CharField(_("区"), max_length=20, default="松江区")
-    town = models.CharField(_("镇/街道"), max_length=20, blank=True)
     park = models.ForeignKey(
         Park,
         verbose_name=_("园区"),
@@ -348,12 +285,6 @@ class Listing(Indexed, MapLinksMixin, models.Model):
         related_name="listings",
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    longitude = models.DecimalField(
-        _("经度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    latitude = models.DecimalField(
-        _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
     building_area = models.DecimalField(
         _("建筑面积（㎡）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -456,7 +387,6 @@ class Listing(Indexed, MapLinksMixin, models.Model):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ListingQuerySet.as_manager()
 
@@ -535,7 +465,7 @@ class Listing(Indexed, MapLinksMixin, models.Model):
                     "single_storey",
                     "has_certificate",
                 ],
-                condition=Q(status__in=["available", "reserved"], published_at__isnull=False),
+                condition=Q(status__in=LISTING_PUBLIC_STATUSES, published_at__isnull=False),
                 name="listing_public_browse",
             ),
             # sort=-price walks this instead of sorting every public listing.
@@ -543,17 +473,13 @@ class Listing(Indexed, MapLinksMixin, models.Model):
                 F("rent_price").desc(nulls_last=True),
                 F("sale_price").desc(nulls_last=True),
                 F("id").desc(),
-                condition=Q(status__in=["available", "reserved"], published_at__isnull=False),
+                condition=Q(status__in=LISTING_PUBLIC_STATUSES, published_at__isnull=False),
                 name="listing_public_price_desc",
             ),
         ]
 
     def __str__(self):
         return f"{self.code} {self.title}"
-
-    def save(self, *args, **kwargs):
-        set_search_vector(self, kwargs)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("listings:listing-detail", kwargs={"pk": self.pk})
@@ -568,7 +494,7 @@ class Listing(Indexed, MapLinksMixin, models.Model):
             facts.append("有产证")
         if self.truck_access:
             facts.append("大车可进")
-        if self.negotiable:
+        if self.asking_price is None:
             facts.append("面议")
         return {
             "A": [self.title, self.code],
@@ -585,10 +511,8 @@ class Listing(Indexed, MapLinksMixin, models.Model):
             "D": [self.kind, self.deal],
         }
 
-    def clean(self):
-        errors = {}
+    def clean_more(self, errors):
         self.code = (self.code or "").strip().upper()
-        clean_place(self, errors)
         if self.floors is not None and self.storey is not None and self.storey > self.floors:
             errors["storey"] = _("所在楼层不能高于总层数。")
         if self.single_storey and self.floors is not None and self.floors > 1:
@@ -603,8 +527,6 @@ class Listing(Indexed, MapLinksMixin, models.Model):
             errors["rent_price"] = _("请填写租金（元/㎡/天），或勾选“面议”。")
         if self.deal == self.Deal.SALE and self.sale_price is None and not self.negotiable:
             errors["sale_price"] = _("请填写售价（万元），或勾选“面议”。")
-        if errors:
-            raise ValidationError(errors)
 
     @property
     def is_stale(self):
@@ -620,6 +542,29 @@ class Listing(Indexed, MapLinksMixin, models.Model):
         return (self.rent_price * self.building_area * 30 / Decimal(10000)).quantize(
             Decimal("0.01")
         )
+
+    @property
+    def asking_price(self):
+        """The one price rule: a rent listing asks its rent, a sale its sale price; None
+        (面议) when negotiable or when the deal's price is not given."""
+        if self.negotiable:
+            return None
+        return self.rent_price if self.deal == self.Deal.RENT else self.sale_price
+
+    @property
+    def price(self):
+        """The asking price with its unit (元/㎡/天 with the monthly total, or 万元)."""
+        amount = self.asking_price
+        if amount is None:
+            return Price(None)
+        if self.deal == self.Deal.RENT:
+            return Price(amount, _("元/㎡/天"), self.monthly_rent_wan)
+        return Price(amount, _("万元"))
+
+    @property
+    def price_text(self):
+        """The price in plain text: "1.2 元/㎡/天", "2500 万元" or "面议"."""
+        return str(self.price)
 
     @property
     def is_divisible(self):
@@ -678,9 +623,9 @@ class LandParcelQuerySet(models.QuerySet):
 
     def open_for_bidding(self):
         """Announced or open for bids: not sold, not withdrawn, bidding not yet closed."""
-        return self.exclude(
-            status__in=[LandParcel.Status.SOLD, LandParcel.Status.WITHDRAWN]
-        ).filter(bidding_closes_at__gte=timezone.now())
+        return self.exclude(status__in=LandParcel.FINAL_STATUSES).filter(
+            bidding_closes_at__gte=timezone.now()
+        )
 
     def search_text(self, q):
         """Parcels matching q by the site search's rules."""
@@ -689,10 +634,10 @@ class LandParcelQuerySet(models.QuerySet):
     def in_status(self, status):
         """Parcels whose status, derived from the dates as `current_status` does, is `status`."""
         Status = LandParcel.Status
-        if status in (Status.SOLD, Status.WITHDRAWN):
+        if status in LandParcel.FINAL_STATUSES:
             return self.filter(status=status)
         now = timezone.now()
-        live = self.exclude(status__in=[Status.SOLD, Status.WITHDRAWN])
+        live = self.exclude(status__in=LandParcel.FINAL_STATUSES)
         no_dates = Q(bidding_opens_at__isnull=True, bidding_closes_at__isnull=True)
         closed = Q(bidding_closes_at__lt=now)
         if status == Status.CLOSED:
@@ -708,7 +653,7 @@ class LandParcelQuerySet(models.QuerySet):
         return self.none()
 
 
-class LandParcel(Indexed, MapLinksMixin, models.Model):
+class LandParcel(Place):
     class Use(models.TextChoices):
         INDUSTRIAL = "industrial", _("工业用地")
         RND = "rnd", _("研发用地")
@@ -727,10 +672,11 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
         SOLD = "sold", _("已售")
         WITHDRAWN = "withdrawn", _("已撤回")
 
+    # Sold or withdrawn: no longer an offer, and the dates no longer decide the status.
+    FINAL_STATUSES = [Status.SOLD, Status.WITHDRAWN]
+
     code = models.CharField(_("宗地编号"), max_length=40, unique=True, help_text=_("如 YF-19-001"))
     title = models.CharField(_("标题"), max_length=120, blank=True)
-    district = models.CharField(_("区"), max_length=20, default="松江区")
-    town = models.CharField(_("镇/街道"), max_length=20, blank=True)
     park = models.ForeignKey(
         Park,
         verbose_name=_("园区"),
@@ -744,12 +690,6 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
     boundary_south = models.CharField(_("南至"), max_length=100, blank=True)
     boundary_west = models.CharField(_("西至"), max_length=100, blank=True)
     boundary_north = models.CharField(_("北至"), max_length=100, blank=True)
-    longitude = models.DecimalField(
-        _("经度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    latitude = models.DecimalField(
-        _("纬度（GCJ-02）"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
     land_use = models.CharField(_("用地性质"), max_length=12, choices=Use, default=Use.INDUSTRIAL)
     area = models.DecimalField(
         _("出让面积（㎡）"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
@@ -834,7 +774,6 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = LandParcelQuerySet.as_manager()
 
@@ -888,10 +827,6 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
     def __str__(self):
         return f"{self.code} {self.location}"
 
-    def save(self, *args, **kwargs):
-        set_search_vector(self, kwargs)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("listings:land-detail", kwargs={"pk": self.pk})
 
@@ -936,7 +871,7 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
     @property
     def current_status(self):
         """The status the dates say, unless the parcel was sold or withdrawn."""
-        if self.status in (self.Status.SOLD, self.Status.WITHDRAWN):
+        if self.status in self.FINAL_STATUSES:
             return self.status
         now = timezone.now()
         opens, closes = self.bidding_opens_at, self.bidding_closes_at
@@ -954,7 +889,7 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
     @property
     def next_event(self):
         """(label, time) of the next date in the announcement, or None."""
-        if self.current_status in (self.Status.SOLD, self.Status.WITHDRAWN):
+        if self.current_status in self.FINAL_STATUSES:
             return None
         now = timezone.now()
         events = [
@@ -971,10 +906,8 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
     def map_name(self):
         return f"{self.code} {self.location}"
 
-    def clean(self):
-        errors = {}
+    def clean_more(self, errors):
         self.code = (self.code or "").strip().upper()
-        clean_place(self, errors)
         if (
             self.plot_ratio_min is not None
             and self.plot_ratio_max is not None
@@ -1001,5 +934,3 @@ class LandParcel(Indexed, MapLinksMixin, models.Model):
             errors["announced_at"] = _("公告时间不能晚于报名截止时间。")
         if self.status == self.Status.SOLD and self.result_price is None:
             errors["result_price"] = _("已成交的地块请填写成交价（万元）。")
-        if errors:
-            raise ValidationError(errors)

@@ -211,6 +211,8 @@ class AliasedResource(resources.ModelResource):
         rows = []
         with translation.override("zh-hans"):
             for name in cls._meta.fields:
+                if cls.fields[name].readonly:
+                    continue
                 field = cls._meta.model._meta.get_field(name)
                 rows.append((name, str(field.verbose_name), str(field.help_text or "")))
         return rows
@@ -302,6 +304,8 @@ class ListingResource(AliasedResource):
     has_certificate = _flag("has_certificate")
     truck_access = _flag("truck_access")
     negotiable = _flag("negotiable")
+    # The price as the site shows it, for people reading the export; the import skips it.
+    price = fields.Field(attribute="price_text", column_name="price", readonly=True)
     featured = _flag("featured")
     published_at = _when("published_at")
     last_verified_at = _when("last_verified_at")
@@ -312,6 +316,8 @@ class ListingResource(AliasedResource):
         "类型": "kind",
         "面积": "building_area",
         "租金": "rent_price",
+        "price": "price",
+        "价格": "price",
         "售价": "sale_price",
         "承重": "floor_load",
         "配电": "power_kva",
@@ -385,6 +391,7 @@ class ListingResource(AliasedResource):
             "rent_price",
             "sale_price",
             "negotiable",
+            "price",
             "property_fee",
             "payment_terms",
             "description",
@@ -399,10 +406,7 @@ class ListingResource(AliasedResource):
         # unless the file gives its own date.
         if "last_verified_at" not in row or not row.get("last_verified_at"):
             instance.last_verified_at = timezone.now()
-        if (
-            instance.status in (Listing.Status.AVAILABLE, Listing.Status.RESERVED)
-            and instance.published_at is None
-        ):
+        if instance.status in Listing.PUBLIC_STATUSES and instance.published_at is None:
             instance.published_at = timezone.now()
         super().before_save_instance(instance, row, **kwargs)
 

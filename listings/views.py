@@ -221,16 +221,16 @@ class ListingDetailView(PreviewableDetailView):
             "availability": "https://schema.org/InStock",
             "url": url,
         }
-        if not listing.negotiable:
-            if listing.deal == Listing.Deal.RENT and listing.rent_price is not None:
-                offer["priceSpecification"] = {
-                    "@type": "UnitPriceSpecification",
-                    "price": str(listing.rent_price),
-                    "priceCurrency": "CNY",
-                    "unitText": "元/㎡/天",
-                }
-            elif listing.sale_price is not None:
-                offer["price"] = str(listing.sale_price * 10000)
+        price = listing.asking_price
+        if price is not None and listing.deal == Listing.Deal.RENT:
+            offer["priceSpecification"] = {
+                "@type": "UnitPriceSpecification",
+                "price": str(price),
+                "priceCurrency": "CNY",
+                "unitText": "元/㎡/天",
+            }
+        elif price is not None:
+            offer["price"] = str(price * 10000)
         place = {
             "@type": "Place",
             "name": listing.title,

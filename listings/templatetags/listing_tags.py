@@ -1,9 +1,8 @@
-from decimal import Decimal
-
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from core.numbers import plain_number
 from core.uploads import thumbnail_url
 
 register = template.Library()
@@ -56,20 +55,7 @@ def thumbnail(image, width=720):
     return thumbnail_url(image, int(width)) or ""
 
 
-@register.filter
-def plain_number(value):
-    """1200.00 → 1200, 1.20 → 1.2: numbers without trailing zeros."""
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, Decimal):
-        try:
-            value = Decimal(str(value))
-        except ArithmeticError:
-            return value
-    value = value.normalize()
-    if value == value.to_integral():
-        value = value.quantize(Decimal(1))
-    return f"{value:f}"
+register.filter("plain_number", plain_number)
 
 
 @register.simple_tag

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -325,3 +326,21 @@ def test_a_half_typed_last_word_already_finds(client):
     assert titles(client, "九亭 研") == ["九亭研发楼整层出租"]
     assert titles(client, "九亭 研发") == ["九亭研发楼整层出租"]
     assert titles(client, "九亭研发楼") == ["九亭研发楼整层出租"]
+
+
+def test_a_listing_result_shows_the_price_as_the_card_does(client):
+    factories.make_listing(title="价格规则厂房甲", rent_price=None, sale_price=Decimal("2500"))
+    factories.make_listing(title="价格规则厂房乙", rent_price=Decimal("1.20"))
+    html = client.get("/search/", {"q": "价格规则厂房"}).content.decode()
+    metas = dict(
+        re.findall(
+            r'<h2 class="search-result__title"><a href="[^"]*">(.*?)</a></h2>.*?'
+            r'<p class="search-result__meta">(.*?)</p>',
+            html,
+            re.S,
+        )
+    )
+    metas = {re.sub(r"</?mark>", "", title): meta for title, meta in metas.items()}
+    assert "<span>面议</span>" in metas["价格规则厂房甲"]
+    assert "2500" not in metas["价格规则厂房甲"]
+    assert "<span>1.2 元/㎡/天</span>" in metas["价格规则厂房乙"]

@@ -500,3 +500,21 @@ def test_a_park_added_after_a_visit_can_be_filtered_at_once(client):
     factories.make_listing(title="第二园区厂房", park=second)
     response = client.get("/listings/", {"park": "second-park"})
     assert [listing.title for listing in response.context["object_list"]] == ["第二园区厂房"]
+
+
+def test_the_listing_page_states_the_price_of_the_deal_only(client):
+    def page(listing):
+        html = client.get(listing.get_absolute_url()).content.decode()
+        block = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+        detail = re.search(r'<p class="detail-price">(.*?)</p>', html, re.S).group(1).strip()
+        return json.loads(block.group(1))["offers"], detail
+
+    offer, detail = page(factories.make_listing(rent_price=None, sale_price=Decimal("2500")))
+    assert "price" not in offer and "priceSpecification" not in offer
+    assert detail == "面议"
+    offer, detail = page(factories.make_listing(rent_price=Decimal("1.20")))
+    assert offer["priceSpecification"]["price"] == "1.20"
+    assert detail.startswith('<span class="price__amount">1.2</span> 元/㎡/天')
+    offer, detail = page(factories.make_listing(deal=Listing.Deal.SALE, sale_price=Decimal("2500")))
+    assert offer["price"] == "25000000.00"
+    assert detail == '<span class="price__amount">2500</span> 万元'

@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, notify=False, dry_run=False, **options):
         stale = (
             Listing.objects.stale()
-            .filter(status__in=[Listing.Status.AVAILABLE, Listing.Status.RESERVED])
+            .filter(status__in=Listing.PUBLIC_STATUSES)
             .select_related("agent")
             .order_by("agent__name", "agent_id", "last_verified_at", "code")
         )
