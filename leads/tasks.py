@@ -2,11 +2,12 @@
 
 from django.tasks import task
 
+from leads import services
+from leads.notifications import deliver
+
 
 @task()
 def deliver_notification(notification_id):
-    from leads.notifications import deliver
-
     return deliver(notification_id)
 
 
@@ -14,8 +15,6 @@ def deliver_notification(notification_id):
 def escalate_overdue_inquiries():
     """Periodic job (settings.PERIODIC_TASKS): SLA reassignments and escalations, plus
     a re-enqueue of deliveries whose task was lost."""
-    from leads import services
-
     done = services.escalate_overdue_inquiries()
     requeued = services.requeue_stalled_notifications()
     return {
