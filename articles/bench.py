@@ -5,6 +5,7 @@ from django.test.utils import override_settings
 
 from articles import demo
 from articles.models import Article
+from g60portal.management.commands.bench import time_call
 
 TARGET_ARTICLES = 10_000
 TARGET_LIST_P95_MS = 80
@@ -12,8 +13,6 @@ TARGET_ARTICLE_P95_MS = 100
 
 
 def run(command, repeat=30):
-    from g60portal.management.commands.bench import time_call
-
     existing = Article.objects.filter(source_name=demo.BENCH_SOURCE).count()
     if existing < TARGET_ARTICLES:
         command.stdout.write(f"building {TARGET_ARTICLES - existing} more articles first…")

@@ -13,6 +13,7 @@ from django.test.utils import override_settings
 
 from articles.models import Article
 from core import search
+from g60portal.management.commands.bench import time_call
 from g60portal.search_views import SiteSearch
 from listings.models import Listing
 
@@ -73,8 +74,6 @@ def run(command, repeat=30):
         f"/search/ with {Listing.objects.count()} listings and {Article.objects.count()} "
         f"articles, target p95 ≤ {TARGET_P95_MS} ms"
     )
-    from g60portal.management.commands.bench import time_call
-
     client = Client()
     all_samples = []
     with override_settings(DEBUG=False):

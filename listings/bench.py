@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
 
+from g60portal.management.commands.bench import time_call
 from listings.models import Listing
 
 TARGET_LISTINGS = 100_000
@@ -58,6 +59,4 @@ def run(command, repeat=30):
 
 
 def _time(client, url, repeat):
-    from g60portal.management.commands.bench import time_call
-
     return time_call(lambda: client.get(url), repeat)

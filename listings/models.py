@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -103,8 +104,6 @@ class MapLinksMixin:
         return str(self)
 
     def map_links(self):
-        from urllib.parse import quote, urlencode
-
         if self.longitude is None or self.latitude is None:
             return []
         lng, lat = f"{self.longitude:f}", f"{self.latitude:f}"

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -36,8 +37,6 @@ def test_ensure_demo_login_refuses_production(settings):
 
 
 def _counts():
-    from django.apps import apps
-
     return {
         model._meta.label: model.objects.count()
         for app in ("listings", "articles", "leads")

@@ -3,11 +3,12 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from leads import services
-from leads.models import Inquiry
+from leads import demo, services
+from leads.models import Inquiry, RoutingRule
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -68,10 +69,6 @@ def test_purge_inquiries_defaults_to_the_retention_setting(settings, agent):
 
 
 def test_the_demo_is_idempotent_and_sends_nothing(run_worker):
-    from django.core import mail
-
-    from leads import demo
-    from leads.models import RoutingRule
 
     agents = [factories.make_agent() for _ in range(5)]
     factories.make_listing(agent=agents[0])

@@ -6,13 +6,16 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from listings.models import LandParcel, Listing
 from listings.permissions import agent_for, is_manager, scope_to_agent
+from listings.resources import ListingResource
 from tests import factories
+from tests.listings.test_services import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +124,6 @@ def test_an_agent_cannot_act_on_someone_elses_listing(client):
 
 
 def test_picture_inline_shows_thumbnails(client, superuser, settings):
-    from tests.listings.test_services import jpeg_bytes
-
     listing = factories.make_listing()
     (settings.MEDIA_ROOT / "listings").mkdir(parents=True)
     (settings.MEDIA_ROOT / "listings" / "a.jpg").write_bytes(jpeg_bytes())
@@ -137,8 +138,6 @@ def test_picture_inline_shows_thumbnails(client, superuser, settings):
 
 
 def csv_upload(text, name="listings.csv"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
 
 
@@ -262,8 +261,6 @@ def test_agents_cannot_import(client):
 
 
 def test_the_export_round_trips_through_the_importer():
-    from listings.resources import ListingResource
-
     factories.make_listing(code="RT-1", title="往返")
     dataset = ListingResource().export()
     assert "RT-1" in dataset.csv
