@@ -19,6 +19,7 @@ from leads.models import (
     Notification,
     RoutingRule,
 )
+from leads.tasks import deliver_notification
 from listings.models import Agent, LandParcel, Listing, Park
 
 logger = logging.getLogger(__name__)
@@ -261,9 +262,6 @@ def schedule_notifications(inquiry, purpose, *, agent=None, prospect=False, tag=
 
 
 def enqueue_notifications(ids, run_after=None):
-    # leads.tasks imports this module to run the SLA sweep.
-    from leads.tasks import deliver_notification  # noqa: PLC0415
-
     task = deliver_notification.using(run_after=run_after) if run_after else deliver_notification
     for pk in ids:
         task.enqueue(pk)
