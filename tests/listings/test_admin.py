@@ -268,3 +268,32 @@ def test_the_export_round_trips_through_the_importer():
     result = ListingResource().import_data(tablib.Dataset().load(dataset.csv, format="csv"))
     assert not result.has_errors() and not result.has_validation_errors()
     assert Listing.objects.get(code="RT-1").title == "往返"
+
+
+def export_format_index(client, label):
+    html = client.get("/admin/listings/listing/export/").content.decode()
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', html)
+    return next(value for value, text in options if text.strip().lower() == label)
+
+
+@pytest.mark.parametrize("label", ["csv", "xlsx"])
+def test_exports_neutralise_cells_a_spreadsheet_would_run(client, superuser, label):
+    factories.make_listing(code="F-1", title='=HYPERLINK("http://evil")', building_area=1200)
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/listings/listing/export/",
+        {
+            "format": export_format_index(client, label),
+            "resource": "0",
+            "listingresource_code": "on",
+            "listingresource_title": "on",
+            "listingresource_building_area": "on",
+        },
+    )
+    assert response.status_code == 200
+    if label == "csv":
+        rows = list(tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv"))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert list(rows[0][:2]) == ["F-1", '\'=HYPERLINK("http://evil")']
