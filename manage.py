@@ -4,14 +4,14 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
+from core.env import EnvironmentVariableError
+from g60portal.embedded_db import EmbeddedDatabaseError
+
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "g60portal.settings")
-    from django.core.management import execute_from_command_line
-
-    from core.env import EnvironmentVariableError
-    from g60portal.embedded_db import EmbeddedDatabaseError
-
     try:
         execute_from_command_line(sys.argv)
     except (EnvironmentVariableError, EmbeddedDatabaseError) as exc:

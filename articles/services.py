@@ -1,5 +1,6 @@
 """Writes with side effects: publishing, pictures in the body, importing articles."""
 
+import csv
 import hashlib
 import io
 import json
@@ -396,8 +397,6 @@ def import_article(row, *, base_dir, lookups, dry_run=False):
 
 def read_import_rows(path, *, fmt, encoding):
     """Yield (row number, line number, dict or exception) from a JSON-lines or CSV file."""
-    import csv
-
     if fmt == "csv":
         # Bodies are long; the size limit is ours to report per row, not the csv module's.
         csv.field_size_limit(64 * 1024 * 1024)

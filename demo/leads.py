@@ -8,11 +8,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from articles.models import Article
 from demo.content import load
 from leads import services
-from leads.models import Inquiry, Notification, RoutingRule
-from listings.models import Agent, LandParcel, Listing, Park
+from leads.models import SUBJECT_BY_KEY, Inquiry, Notification, RoutingRule
+from listings.models import Agent
 
 S = Inquiry.Status
 
@@ -23,10 +22,10 @@ def _say(command, text):
 
 
 def _subject(source, index):
-    model = {"listing": Listing, "land": LandParcel, "park": Park, "article": Article}.get(source)
-    if model is None:
+    kind = SUBJECT_BY_KEY.get(source)
+    if kind is None:
         return None
-    candidates = list(model.objects.published().order_by("pk")[:20])
+    candidates = list(kind.model.objects.published().order_by("pk")[:20])
     return candidates[index % len(candidates)] if candidates else None
 
 

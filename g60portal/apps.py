@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,8 +9,5 @@ class G60PortalConfig(AppConfig):
     verbose_name = _("站点")
 
     def ready(self):
-        from django.conf import settings
-        from django.contrib import admin
-
         admin.site.site_header = settings.ADMIN_SITE_HEADER
         admin.site.site_title = settings.SITE_NAME

@@ -14,11 +14,14 @@ Command line::
 import atexit
 import contextlib
 import fcntl
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import quote
+
+import psycopg2
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("G60_VAR_DIR", BASE_DIR / "var"))
@@ -38,8 +41,6 @@ class EmbeddedDatabaseError(RuntimeError):
 
 
 def _prepare_environment():
-    import logging
-
     # pgserver logs every command at INFO; only its problems matter here.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     RUNTIME_DIR.mkdir(parents=True, exist_ok=True)
@@ -49,7 +50,8 @@ def _prepare_environment():
 
 
 def _running_info():
-    from pgserver.utils import PostmasterInfo
+    # pgserver reads XDG_RUNTIME_DIR when imported: _prepare_environment sets it first.
+    from pgserver.utils import PostmasterInfo  # noqa: PLC0415
 
     info = PostmasterInfo.read_from_pgdata(PGDATA)
     if info is not None and info.is_running() and info.status == "ready":
@@ -74,7 +76,7 @@ def start(database=DATABASE_NAME):
     """Start the server if needed; return (DATABASE_URL, started_here)."""
     try:
         _prepare_environment()
-        import pgserver
+        import pgserver  # noqa: PLC0415 - only after _prepare_environment, see _running_info
 
         was_running = is_running()
         server = pgserver.get_server(PGDATA, cleanup_mode=None)
@@ -97,8 +99,6 @@ def start(database=DATABASE_NAME):
 
 
 def _ensure_database(uri, database):
-    import psycopg2
-
     host = uri.split("host=", 1)[1]
     conn = psycopg2.connect(host=host, user="postgres", dbname="postgres")
     try:
@@ -115,7 +115,7 @@ def stop():
     """Stop the server if it runs; return True if it was stopped."""
     if not is_running():
         return False
-    from pgserver._commands import pg_ctl
+    from pgserver._commands import pg_ctl  # noqa: PLC0415 - after is_running prepared it
 
     user = "pgserver" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)

@@ -1,11 +1,10 @@
 """The home page's sections. Each section is shown only when it has content."""
 
+from articles.models import Article
 from listings.models import LandParcel, Listing, Park
 
 
 def sections():
-    from articles.models import Article
-
     featured = list(
         Listing.objects.published()
         .select_related("park", "agent")

@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from core import exports
 from core.env import (
     EnvironmentVariableError,
     env_bool,
@@ -155,6 +156,11 @@ CACHES["fragments"] = {
     "TIMEOUT": 600,
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
+
+# Spreadsheet exports (django-import-export): cells a spreadsheet would run as a formula
+# are neutralised in every export; core.exports says how.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_FORMATS = exports.FORMATS
 
 # Background work: Django tasks on the database backend; worker: manage.py db_worker.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -75,8 +76,6 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # Render without the request context: whatever failed may fail again.
-    from django.template import loader
-
     template = loader.get_template("500.html")
     return HttpResponse(
         template.render(

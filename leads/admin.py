@@ -1,73 +1,21 @@
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.csp import CSP
-from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.csp import csp_override
 
-from leads import dashboard, services
-from leads.models import Inquiry, InquiryEvent, Notification, RoutingRule
-from leads.roles import is_manager
+from core import exports
+from leads import services
+from leads.dashboard import views as dashboard_views
+from leads.models import SUBJECT_FIELDS, Inquiry, InquiryEvent, Notification, RoutingRule
+from leads.resources import InquiryResource
 from listings.models import Agent
-
-EXPORT_COLUMNS = [
-    ("reference", _("编号")),
-    ("created_at", _("提交时间")),
-    ("status", _("状态")),
-    ("name", _("联系人")),
-    ("mobile", _("手机号")),
-    ("wechat_id", _("微信号")),
-    ("email", _("邮箱")),
-    ("company", _("公司")),
-    ("need_kind", _("需求类型")),
-    ("need_deal", _("租或买")),
-    ("need_area", _("需求面积（㎡）")),
-    ("need_budget", _("预算")),
-    ("industry", _("用途/行业")),
-    ("expected_tax", _("预计年纳税（万元）")),
-    ("message", _("留言")),
-    ("source_kind", _("来源")),
-    ("subject", _("咨询对象")),
-    ("assigned_agent", _("招商顾问")),
-    ("routing_reason", _("分配依据")),
-    ("first_contacted_at", _("首次联系时间")),
-    ("duplicate_of", _("重复于")),
-    ("utm_source", "utm_source"),
-    ("utm_medium", "utm_medium"),
-    ("utm_campaign", "utm_campaign"),
-]
-# Spreadsheet programs run cells starting with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def export_value(inquiry, field):
-    if field == "subject":
-        value = inquiry.subject
-    elif field in ("status", "need_kind", "need_deal", "source_kind", "routing_reason"):
-        value = getattr(inquiry, f"get_{field}_display")()
-    elif field == "duplicate_of":
-        value = inquiry.duplicate_of.reference if inquiry.duplicate_of_id else ""
-    else:
-        value = getattr(inquiry, field)
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo"):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    value = str(value).replace("\x00", "")
-    if value.startswith(FORMULA_PREFIXES):
-        value = "'" + value
-    return value
-
+from listings.permissions import is_manager
 
 # ---- filters ---------------------------------------------------------------------
 
@@ -196,7 +144,7 @@ class InquiryAdmin(admin.ModelAdmin):
         "delivery",
     ]
     list_display_links = ["reference", "contact"]
-    list_select_related = ["assigned_agent", "listing", "land_parcel", "park", "article"]
+    list_select_related = ["assigned_agent", *SUBJECT_FIELDS]
     list_filter = [
         "status",
         AgentFilter,
@@ -413,116 +361,40 @@ class InquiryAdmin(admin.ModelAdmin):
     def mark_spam(self, request, queryset):
         self._move(request, queryset, Inquiry.Status.SPAM)
 
-    def _export_rows(self, queryset):
-        queryset = queryset.select_related(
-            "assigned_agent", "listing", "land_parcel", "park", "article", "duplicate_of"
-        ).order_by("created_at", "pk")
-        for inquiry in queryset.iterator(chunk_size=500):
-            yield [export_value(inquiry, field) for field, _label in EXPORT_COLUMNS]
-
-    def _export_filename(self, ext):
-        return f"inquiries-{timezone.localtime():%Y%m%d-%H%M}.{ext}"
+    def _export(self, request, queryset, file_format):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        dataset = InquiryResource().export(queryset)
+        dataset.title = gettext("咨询记录")
+        content = file_format.export_data(dataset)
+        content_type = file_format.get_content_type()
+        if not file_format.is_binary():
+            content = "\ufeff" + content  # so that Excel reads UTF-8
+            content_type += "; charset=utf-8"
+        response = HttpResponse(content, content_type=content_type)
+        extension = file_format.get_extension()
+        filename = f"inquiries-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        services.record_export(actor=request.user, rows=dataset.height, fmt=extension)
+        return response
 
     @admin.action(description=_("导出为Excel"), permissions=["export"])
     def export_xlsx(self, request, queryset):
-        from openpyxl import Workbook
-
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(gettext("咨询记录"))
-        sheet.append([str(label) for _field, label in EXPORT_COLUMNS])
-        rows = 0
-        for row in self._export_rows(queryset):
-            sheet.append(row)
-            rows += 1
-        response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self._export_filename("xlsx")}"'
-        workbook.save(response)
-        services.record_export(actor=request.user, rows=rows, fmt="xlsx")
-        return response
+        return self._export(request, queryset, exports.XLSX())
 
     @admin.action(description=_("导出为CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self._export_filename("csv")}"'
-        response.write("\ufeff")  # so that Excel reads UTF-8
-        writer = csv.writer(response)
-        writer.writerow([str(label) for _field, label in EXPORT_COLUMNS])
-        rows = 0
-        for row in self._export_rows(queryset):
-            writer.writerow(row)
-            rows += 1
-        services.record_export(actor=request.user, rows=rows, fmt="csv")
-        return response
+        return self._export(request, queryset, exports.CSV())
 
-    # -- dashboard
+    # -- dashboard (leads.dashboard)
 
     def get_urls(self):
-        urls = [
-            path(
-                "dashboard/",
-                self.admin_site.admin_view(self.dashboard_view),
-                name="leads_inquiry_dashboard",
-            ),
-            path(
-                "dashboard/<slug:chart>.svg",
-                self.admin_site.admin_view(self.chart_view),
-                name="leads_inquiry_chart",
-            ),
-        ]
-        return urls + super().get_urls()
-
-    def has_dashboard_permission(self, request):
-        return is_manager(request.user)
+        return dashboard_views.urls(self.admin_site) + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {})}
-        extra_context["show_dashboard_link"] = self.has_dashboard_permission(request)
+        extra_context["show_dashboard_link"] = dashboard_views.can_see_dashboard(request.user)
         return super().changelist_view(request, extra_context)
-
-    def dashboard_view(self, request):
-        if not self.has_dashboard_permission(request):
-            raise PermissionDenied
-        agents = dashboard.by_agent()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("咨询统计看板"),
-            "opts": self.model._meta,
-            "days": dashboard.DAYS,
-            "per_day": dashboard.per_day(),
-            "by_source": dashboard.by_source(),
-            "by_agent": agents,
-            "funnel": dashboard.funnel(),
-            "status_counts": dashboard.status_counts(),
-        }
-        context["total"] = sum(n for _d, n in context["per_day"])
-        return TemplateResponse(request, "admin/leads/inquiry/dashboard.html", context)
-
-    @method_decorator(
-        csp_override(
-            {
-                "default-src": [CSP.NONE],
-                "style-src": [CSP.UNSAFE_INLINE],
-                "img-src": ["data:"],
-            }
-        )
-    )
-    def chart_view(self, request, chart):
-        if not self.has_dashboard_permission(request):
-            raise PermissionDenied
-        render = dashboard.CHARTS.get(chart)
-        if render is None:
-            from django.http import Http404
-
-            raise Http404
-        response = HttpResponse(render(), content_type="image/svg+xml; charset=utf-8")
-        response["Cache-Control"] = "private, max-age=60"
-        return response
 
 
 # ---- routing rules, events, notifications ----------------------------------------

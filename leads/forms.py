@@ -10,9 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
-from leads.models import Inquiry
-from listings.models import LandParcel, Listing, Park
+from leads.models import SUBJECT_BY_KEY, Inquiry, subject_kind_of
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # People type +86, 0086, spaces, dashes, dots and brackets around their number.
@@ -21,15 +19,6 @@ MOBILE_NOISE_RE = re.compile(r"[\s\-\.\(\)（）\u3000]")
 STAMP_SALT = "leads.stamp"
 SUBJECT_SALT = "leads.subject"
 STAMP_MAX_AGE = 2 * 24 * 3600  # a page left open over a weekend still submits
-
-# What an inquiry may be about: short kind → (model, Inquiry field, related to load).
-SUBJECT_KINDS = {
-    "listing": (Listing, "listing", ("agent", "park__agent")),
-    "land": (LandParcel, "land_parcel", ("agent", "park__agent")),
-    "park": (Park, "park", ("agent",)),
-    "article": (Article, "article", ()),
-}
-KIND_OF_MODEL = {model: kind for kind, (model, _field, _rel) in SUBJECT_KINDS.items()}
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 TRACKING_FIELDS = ("page_url", "referrer", *UTM_FIELDS)
@@ -47,7 +36,9 @@ def normalize_mobile(raw):
 
 
 def subject_kind(obj):
-    return KIND_OF_MODEL.get(type(obj)) if obj is not None else None
+    """The short kind ("listing", "land", ...) the inquiry form is shown for."""
+    kind = subject_kind_of(obj)
+    return kind.key if kind else None
 
 
 def sign_subject(obj):
@@ -66,14 +57,16 @@ def load_subject(token):
     try:
         value = signing.loads(token, salt=SUBJECT_SALT)
         kind, pk = str(value).split(":", 1)
-        model, _field, related = SUBJECT_KINDS[kind]
+        subject = SUBJECT_BY_KEY[kind]
         pk = int(pk)
     except (signing.BadSignature, ValueError, KeyError):
         raise ValidationError(
             _("页面信息有误，请刷新页面后重新提交。"), code="bad_subject"
         ) from None
     # A subject deleted since the page was shown is no reason to lose the inquiry.
-    queryset = model.objects.select_related(*related) if related else model.objects.all()
+    queryset = subject.model.objects.all()
+    if subject.related:  # select_related() with no names would follow every relation
+        queryset = queryset.select_related(*subject.related)
     return queryset.filter(pk=pk).first()
 
 

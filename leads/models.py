@@ -1,6 +1,8 @@
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Q
@@ -9,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from listings.models import Agent
+from articles.models import Article
+from listings.models import Agent, LandParcel, Listing, Park
+from listings.permissions import is_manager
 
 
 class NeedKind(models.TextChoices):
@@ -26,6 +30,39 @@ class SourceKind(models.TextChoices):
     PARK = "park", _("园区")
     ARTICLE = "article", _("文章")
     GENERAL = "general", _("通用表单")
+
+
+class SubjectKind(NamedTuple):
+    """What an inquiry may be about: one row per kind of page with an inquiry form."""
+
+    source: SourceKind  # its value is also the kind named in signed form references
+    field: str  # the Inquiry foreign key that holds it
+    model: type[models.Model]
+    related: tuple[str, ...]  # select_related when loading it for routing
+
+    @property
+    def key(self):
+        return self.source.value
+
+    @property
+    def label(self):
+        return self.source.label
+
+
+SUBJECT_KINDS = (
+    SubjectKind(SourceKind.LISTING, "listing", Listing, ("agent", "park__agent")),
+    SubjectKind(SourceKind.LAND, "land_parcel", LandParcel, ("agent", "park__agent")),
+    SubjectKind(SourceKind.PARK, "park", Park, ("agent",)),
+    SubjectKind(SourceKind.ARTICLE, "article", Article, ()),
+)
+SUBJECT_BY_KEY = {kind.key: kind for kind in SUBJECT_KINDS}
+SUBJECT_BY_MODEL = {kind.model: kind for kind in SUBJECT_KINDS}
+SUBJECT_FIELDS = tuple(kind.field for kind in SUBJECT_KINDS)
+
+
+def subject_kind_of(obj):
+    """The SubjectKind of an object, or None when inquiries cannot be about it."""
+    return SUBJECT_BY_MODEL.get(type(obj)) if obj is not None else None
 
 
 class InquiryQuerySet(models.QuerySet):
@@ -52,8 +89,6 @@ class InquiryQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Managers see every inquiry; an agent only those assigned to them."""
-        from leads.roles import is_manager
-
         if is_manager(user):
             return self
         return self.filter(assigned_agent__user=user, assigned_agent__isnull=False)
@@ -225,7 +260,10 @@ class Inquiry(models.Model):
     @property
     def subject(self):
         """The attached object, if any."""
-        return self.listing or self.land_parcel or self.park or self.article
+        for kind in SUBJECT_KINDS:
+            if getattr(self, f"{kind.field}_id") is not None:
+                return getattr(self, kind.field)
+        return None
 
     @property
     def sla_due_at(self):
@@ -288,8 +326,6 @@ class RoutingRule(models.Model):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if (
             self.area_min is not None
             and self.area_max is not None

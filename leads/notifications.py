@@ -21,9 +21,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from leads.models import InquiryEvent, Notification
-from leads.roles import MANAGERS_GROUP
+from leads.models import SUBJECT_FIELDS, InquiryEvent, Notification
+from leads.services import enqueue_notifications
+from listings.permissions import MANAGERS_GROUP
 
 logger = logging.getLogger(__name__)
 
@@ -82,18 +84,13 @@ def absolute(url):
 def deliver(notification_id, now=None):
     """Try one delivery; returns its state afterwards ('sent', 'pending', 'failed',
     or 'skipped' when another worker holds it or it is already done)."""
-    from leads.services import enqueue_notifications
-
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related(
                 "agent",
                 "inquiry__assigned_agent",
-                "inquiry__listing",
-                "inquiry__land_parcel",
-                "inquiry__park",
-                "inquiry__article",
+                *(f"inquiry__{field}" for field in SUBJECT_FIELDS),
                 "inquiry__duplicate_of",
             )
             .filter(pk=notification_id)
@@ -264,8 +261,6 @@ def kind_from_url(url):
 
 def bot_message(notification):
     """(title, lines, link) with every visitor-supplied value neutralized."""
-    from django.utils.translation import gettext as _
-
     inquiry = notification.inquiry
     P = Notification.Purpose
     titles = {

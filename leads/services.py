@@ -10,24 +10,20 @@ from django.utils import timezone
 
 from articles.models import Article
 from leads.models import (
+    SUBJECT_BY_MODEL,
+    SUBJECT_FIELDS,
     Counter,
     Inquiry,
     InquiryEvent,
     NeedKind,
     Notification,
     RoutingRule,
-    SourceKind,
 )
+from leads.tasks import deliver_notification
 from listings.models import Agent, LandParcel, Listing, Park
 
 logger = logging.getLogger(__name__)
 
-SUBJECT_FIELDS = {
-    Listing: ("listing", SourceKind.LISTING),
-    LandParcel: ("land_parcel", SourceKind.LAND),
-    Park: ("park", SourceKind.PARK),
-    Article: ("article", SourceKind.ARTICLE),
-}
 ROTATE_ALL = "rotate:all"
 
 # Fields an anonymized inquiry keeps empty (PIPL retention limit).
@@ -150,9 +146,9 @@ def submit_inquiry(*, subject=None, submission_token=None, now=None, **fields):
     now = now or timezone.now()
     inquiry = Inquiry(**fields, submission_token=submission_token, consent_at=now, created_at=now)
     if subject is not None:
-        field, source = SUBJECT_FIELDS[type(subject)]
-        setattr(inquiry, field, subject)
-        inquiry.source_kind = source
+        kind = SUBJECT_BY_MODEL[type(subject)]
+        setattr(inquiry, kind.field, subject)
+        inquiry.source_kind = kind.source
         if isinstance(subject, Listing):
             inquiry.need_kind = inquiry.need_kind or subject.kind
             inquiry.need_deal = inquiry.need_deal or subject.deal
@@ -162,10 +158,7 @@ def submit_inquiry(*, subject=None, submission_token=None, now=None, **fields):
     inquiry.full_clean(
         exclude=[
             "reference",
-            "listing",
-            "land_parcel",
-            "park",
-            "article",
+            *SUBJECT_FIELDS,
             "assigned_agent",
             "duplicate_of",
             "routing_rule",
@@ -269,8 +262,6 @@ def schedule_notifications(inquiry, purpose, *, agent=None, prospect=False, tag=
 
 
 def enqueue_notifications(ids, run_after=None):
-    from leads.tasks import deliver_notification
-
     task = deliver_notification.using(run_after=run_after) if run_after else deliver_notification
     for pk in ids:
         task.enqueue(pk)

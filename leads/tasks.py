@@ -1,11 +1,15 @@
-"""Background work for the db_worker: deliveries and the SLA sweep."""
+"""Background work for the db_worker: deliveries and the SLA sweep.
+
+leads.services imports this module at module level to enqueue tasks, and
+leads.notifications imports leads.services; so the task bodies import their work when
+they run (the one cycle in leads)."""
 
 from django.tasks import task
 
 
 @task()
 def deliver_notification(notification_id):
-    from leads.notifications import deliver
+    from leads.notifications import deliver  # noqa: PLC0415 - cycle, see the module docstring
 
     return deliver(notification_id)
 
@@ -14,7 +18,7 @@ def deliver_notification(notification_id):
 def escalate_overdue_inquiries():
     """Periodic job (settings.PERIODIC_TASKS): SLA reassignments and escalations, plus
     a re-enqueue of deliveries whose task was lost."""
-    from leads import services
+    from leads import services  # noqa: PLC0415 - cycle, see the module docstring
 
     done = services.escalate_overdue_inquiries()
     requeued = services.requeue_stalled_notifications()

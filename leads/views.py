@@ -10,22 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from articles.models import Article
 from leads.forms import InquiryForm, normalize_mobile, read_stamp
-from leads.models import Inquiry
+from leads.models import SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry
 from leads.services import submit_inquiry
 from leads.templatetags.leads_tags import initial_form
-from listings.models import LandParcel, Listing, Park
 
 THANKS_SALT = "leads.thanks"
-
-# ?listing=12 and friends attach a published object to the general form.
-ATTACH_PARAMS = {
-    "listing": Listing,
-    "land": LandParcel,
-    "park": Park,
-    "article": Article,
-}
 
 
 def client_ip(request):
@@ -49,10 +39,12 @@ def thanks_url(inquiry):
 
 
 def attached_from_query(request):
-    for param, model in ATTACH_PARAMS.items():
-        raw = request.GET.get(param, "")
+    """?listing=12 and friends (?land=, ?park=, ?article=) attach a published object to
+    the general form."""
+    for kind in SUBJECT_KINDS:
+        raw = request.GET.get(kind.key, "")
         if raw.isdigit() and len(raw) < 12:
-            obj = model.objects.published().filter(pk=int(raw)).first()
+            obj = kind.model.objects.published().filter(pk=int(raw)).first()
             if obj is not None:
                 return obj
     return None
@@ -112,11 +104,7 @@ def thanks(request, token):
     except signing.BadSignature:
         raise Http404 from None
     inquiry = (
-        Inquiry.objects.select_related(
-            "assigned_agent", "listing", "land_parcel", "park", "article"
-        )
-        .filter(pk=pk)
-        .first()
+        Inquiry.objects.select_related("assigned_agent", *SUBJECT_FIELDS).filter(pk=pk).first()
     )
     if inquiry is None:
         raise Http404

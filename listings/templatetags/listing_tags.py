@@ -1,9 +1,10 @@
-from django import template
+from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from core.numbers import plain_number
 from core.uploads import thumbnail_url
+from listings.forms import FlagField
 
 register = template.Library()
 
@@ -62,10 +63,6 @@ register.filter("plain_number", plain_number)
 def filter_control(bound_field):
     """A filter form control, written directly: Django's widget templates render each
     <option> through the template engine, which costs more than the whole query."""
-    from django import forms
-
-    from listings.forms import FlagField
-
     field = bound_field.field
     name = bound_field.html_name
     element_id = bound_field.auto_id

@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -28,8 +29,6 @@ def category(db):
 @pytest.fixture
 def editor(db):
     """A member of the editors group, as set up by the migrations."""
-    from django.contrib.auth.models import Group
-
     user = factories.make_user(is_staff=True)
     user.groups.add(Group.objects.get(name="editors"))
     return user

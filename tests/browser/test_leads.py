@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from leads import services
 from leads.models import Inquiry
 from tests import factories
 from tests.leads.conftest import make_agent_user, make_manager
@@ -110,8 +111,6 @@ def test_a_rejected_form_keeps_what_the_visitor_typed(phone):
 
 
 def test_a_manager_sees_the_dashboard_charts(browser, live_server, screenshot):
-    from leads import services
-
     manager = make_manager()
     agent = factories.make_agent(name="周顾问")
     for n in range(3):

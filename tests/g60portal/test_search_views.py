@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from g60portal.search_views import SiteSearch
 from listings.models import LandParcel, Listing
 from tests import factories
 
@@ -309,8 +310,6 @@ def test_listing_and_land_lists_use_the_same_machinery(client):
 
 
 def test_common_words_count_up_to_a_cap_and_rank_the_newest_matches(client, monkeypatch):
-    from g60portal.search_views import SiteSearch
-
     monkeypatch.setattr(SiteSearch, "MAX_CANDIDATES", 3)
     now = timezone.now()
     for n in range(5):

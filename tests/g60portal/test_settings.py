@@ -5,6 +5,7 @@ import os
 import secrets
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -17,8 +18,6 @@ def database_url():
     s = connection.settings_dict
     host = s["HOST"] or "localhost"
     if host.startswith("/"):
-        from urllib.parse import quote
-
         host = quote(host, safe="")
     port = f":{s['PORT']}" if s["PORT"] else ""
     return f"postgres://{s['USER']}@{host}{port}/{s['NAME']}"

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
+from g60portal import views
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +131,6 @@ def test_unknown_pages_get_the_sites_404(client):
 
 
 def test_server_errors_get_the_sites_500_page(client, monkeypatch):
-    from g60portal import views
-
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 

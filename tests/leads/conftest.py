@@ -1,4 +1,11 @@
+import importlib
+
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.utils import translation
 
 from leads.forms import new_stamp, sign_subject
 from tests import factories
@@ -38,8 +45,6 @@ def form_data(obj=None, **overrides):
 @pytest.fixture(autouse=True)
 def _default_language():
     """A request to /en/ leaves English active in the thread; start each test in Chinese."""
-    from django.utils import translation
-
     translation.activate("zh-hans")
     yield
     translation.deactivate()
@@ -53,11 +58,6 @@ def inquiry_data():
 def staff_group(name):
     """The group as the leads data migration made it; transactional tests flush the
     database, groups included, so make it again when it is gone."""
-    import importlib
-
-    from django.apps import apps
-    from django.contrib.auth.models import Group
-
     group = Group.objects.filter(name=name).first()
     if group is None:
         importlib.import_module("leads.migrations.0002_groups").grant(apps, None)
@@ -87,8 +87,6 @@ def make_agent_user(**agent_kwargs):
 
 def flush_on_commit():
     """Run the on-commit callbacks a test transaction holds back (enqueueing tasks)."""
-    from django.db import connection
-
     while connection.run_on_commit:
         pending = list(connection.run_on_commit)
         connection.run_on_commit.clear()
@@ -104,8 +102,6 @@ def run_worker(monkeypatch):
     does so between tasks in production), and on-commit callbacks (the enqueueing of
     notifications and retries) are run by hand, as a commit would.
     """
-    from django.core.management import call_command
-
     monkeypatch.setattr(
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
     )

@@ -2,7 +2,9 @@ import csv
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from leads import services
@@ -203,9 +205,6 @@ def test_search_finds_by_reference_mobile_name_and_company(client, manager, agen
 
 
 def test_the_sla_filter_finds_overdue_inquiries(client, manager, agent):
-    import time_machine
-    from django.utils import timezone
-
     late = inquiry_for(agent)
     client.force_login(manager)
     with time_machine.travel(timezone.now() + timezone.timedelta(hours=1)):

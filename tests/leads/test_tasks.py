@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -109,7 +110,6 @@ def test_an_overdue_inquiry_is_reassigned_then_escalated(settings, run_worker):
     purposes = sorted(inquiry.notifications.values_list("purpose", flat=True))
     assert purposes.count("reassigned") == 2 and "escalated" in purposes
     run_worker()
-    from django.core import mail
 
     subjects = [m.subject for m in mail.outbox]
     assert sum("改派给您" in s for s in subjects) == 2

@@ -2,10 +2,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.template import Context, Template
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from leads.forms import load_subject
-from leads.models import Inquiry
+from leads.models import Inquiry, RoutingRule
 from tests import factories
 from tests.leads.conftest import form_data
 
@@ -121,8 +123,6 @@ def test_an_inquiry_with_odd_but_valid_text_is_stored_as_typed(client, agent):
 
 
 def test_a_missing_csrf_token_gets_a_clean_403(agent):
-    from django.test import Client
-
     response = Client(enforce_csrf_checks=True).post("/inquiry/", form_data())
     assert response.status_code == 403
     assert Inquiry.objects.count() == 0
@@ -168,8 +168,6 @@ def test_submitting_costs_at_most_15_queries(
 def test_a_routed_general_submission_costs_at_most_15_queries(
     client, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
-    from leads.models import RoutingRule
-
     rule = RoutingRule.objects.create(name="厂房", kind="factory")
     rule.agents.add(factories.make_agent(webhook_url="http://127.0.0.1:9/hook"))
     submit(client, form_data(mobile="13600000000"))  # an earlier one, to look for duplicates
@@ -216,9 +214,6 @@ def test_the_listing_page_shows_the_form_with_the_listing_attached(client, listi
 
 
 def test_the_tag_renders_on_a_page_without_an_object(client):
-    from django.template import Context, Template
-    from django.test import RequestFactory
-
     request = RequestFactory().get("/?utm_source=wechat&utm_campaign=<x>")
     html = Template("{% load leads_tags %}{% inquiry_form %}").render(Context({"request": request}))
     assert 'name="utm_source" value="wechat"' in html

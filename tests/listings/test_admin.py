@@ -6,13 +6,16 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from listings.models import LandParcel, Listing
 from listings.permissions import agent_for, is_manager, scope_to_agent
+from listings.resources import ListingResource
 from tests import factories
+from tests.listings.test_services import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +124,6 @@ def test_an_agent_cannot_act_on_someone_elses_listing(client):
 
 
 def test_picture_inline_shows_thumbnails(client, superuser, settings):
-    from tests.listings.test_services import jpeg_bytes
-
     listing = factories.make_listing()
     (settings.MEDIA_ROOT / "listings").mkdir(parents=True)
     (settings.MEDIA_ROOT / "listings" / "a.jpg").write_bytes(jpeg_bytes())
@@ -137,8 +138,6 @@ def test_picture_inline_shows_thumbnails(client, superuser, settings):
 
 
 def csv_upload(text, name="listings.csv"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
 
 
@@ -262,8 +261,6 @@ def test_agents_cannot_import(client):
 
 
 def test_the_export_round_trips_through_the_importer():
-    from listings.resources import ListingResource
-
     factories.make_listing(code="RT-1", title="往返")
     dataset = ListingResource().export()
     assert "RT-1" in dataset.csv
@@ -276,8 +273,6 @@ def test_the_export_round_trips_through_the_importer():
 
 
 def test_a_rent_listing_without_rent_shows_mianyi_in_the_changelist_and_export(client, superuser):
-    from listings.resources import ListingResource
-
     factories.make_listing(code="MY-1", rent_price=None, sale_price=Decimal("2500"))
     factories.make_listing(code="MY-2", rent_price=Decimal("1.20"))
     client.force_login(superuser)
@@ -291,3 +286,32 @@ def test_a_rent_listing_without_rent_shows_mianyi_in_the_changelist_and_export(c
     dataset = ListingResource().export()
     prices = {row["code"]: row["price"] for row in dataset.dict}
     assert prices == {"MY-1": "面议", "MY-2": "1.2 元/㎡/天"}
+
+
+def export_format_index(client, label):
+    html = client.get("/admin/listings/listing/export/").content.decode()
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', html)
+    return next(value for value, text in options if text.strip().lower() == label)
+
+
+@pytest.mark.parametrize("label", ["csv", "xlsx"])
+def test_exports_neutralise_cells_a_spreadsheet_would_run(client, superuser, label):
+    factories.make_listing(code="F-1", title='=HYPERLINK("http://evil")', building_area=1200)
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/listings/listing/export/",
+        {
+            "format": export_format_index(client, label),
+            "resource": "0",
+            "listingresource_code": "on",
+            "listingresource_title": "on",
+            "listingresource_building_area": "on",
+        },
+    )
+    assert response.status_code == 200
+    if label == "csv":
+        rows = list(tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv"))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert list(rows[0][:2]) == ["F-1", '\'=HYPERLINK("http://evil")']

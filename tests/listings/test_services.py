@@ -10,6 +10,7 @@ from PIL import Image
 
 from core import uploads
 from core.qrcode import qr_svg
+from listings.models import Agent, ListingImage
 
 
 def jpeg_bytes(size=(800, 600), exif_gps=False):
@@ -97,8 +98,6 @@ def test_the_form_field_hands_back_a_clean_file():
 
 
 def test_model_image_fields_use_the_checked_form_field():
-    from listings.models import Agent, ListingImage
-
     assert isinstance(
         ListingImage._meta.get_field("image").formfield(), uploads.CheckedImageFormField
     )

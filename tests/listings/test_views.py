@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from listings.models import LandParcel, Listing
+from listings.models import LandParcel, Listing, Park
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -319,8 +320,6 @@ def test_staff_preview_unpublished_listings_uncached(client, superuser):
 
 
 def test_an_agent_previews_only_their_own_drafts(client):
-    from django.contrib.auth.models import Group
-
     user = factories.make_user(is_staff=True)
     user.groups.add(Group.objects.get(name="agents"))
     mine = factories.make_listing(
@@ -460,8 +459,6 @@ def test_the_park_list_counts_public_listings(client, catalogue, django_assert_m
 
 
 def test_the_park_page_shows_listings_land_agent_and_news(client, catalogue):
-    from listings.models import Park
-
     park = Park.objects.get(slug="p1")
     park.agent = factories.make_agent(name="李敏")
     park.planned_area_km2 = Decimal("54.7")
