@@ -308,7 +308,7 @@ def test_listing_and_land_lists_use_the_same_machinery(client):
 
 
 def test_common_words_count_up_to_a_cap_and_rank_the_newest_matches(client, monkeypatch):
-    from g60portal.search_views import SiteSearch
+    from g60portal.site_search import SiteSearch
 
     monkeypatch.setattr(SiteSearch, "MAX_CANDIDATES", 3)
     now = timezone.now()
