@@ -28,6 +28,24 @@ def json_ld(data):
     return mark_safe(text)  # noqa: S308 - escaped above
 
 
+def place_data(obj, name, street, region=None, **extra):
+    """schema.org Place of a park, listing or parcel: its address and, when known, where
+    it is on the map. The one builder of address and geo for every JSON-LD block."""
+    address = {"@type": "PostalAddress", "addressCountry": "CN"}
+    if region:
+        address["addressRegion"] = region
+    address["addressLocality"] = obj.district
+    address["streetAddress"] = " ".join(p for p in [obj.town, street] if p)
+    place = {"@type": "Place", "name": name, **extra, "address": address}
+    if obj.latitude is not None and obj.longitude is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": str(obj.latitude),
+            "longitude": str(obj.longitude),
+        }
+    return place
+
+
 class CachedCountPaginator(Paginator):
     """Counting every match of a broad filter over ~100,000 listings is the costliest
     part of the page (about 20 ms), and the number barely moves: it is kept for a minute
@@ -140,7 +158,6 @@ class ListingListView(FilteredListMixin, ListView):
             words.append(Listing.Deal(filters["deal"]).label)
         context["heading"] = " ".join(str(w) for w in words if w) or _("房源")
         context["crumbs"] = [(_("房源"), "")]
-        context["flag_names"] = ["eia", "standalone", "single_storey", "certificate", "divisible"]
         return context
 
 
@@ -231,23 +248,7 @@ class ListingDetailView(PreviewableDetailView):
                 }
             elif listing.sale_price is not None:
                 offer["price"] = str(listing.sale_price * 10000)
-        place = {
-            "@type": "Place",
-            "name": listing.title,
-            "address": {
-                "@type": "PostalAddress",
-                "addressCountry": "CN",
-                "addressRegion": "上海市",
-                "addressLocality": listing.district,
-                "streetAddress": " ".join(p for p in [listing.town, listing.address] if p),
-            },
-        }
-        if listing.latitude is not None and listing.longitude is not None:
-            place["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": str(listing.latitude),
-                "longitude": str(listing.longitude),
-            }
+        place = place_data(listing, listing.title, listing.address, region="上海市")
         data = {
             "@context": "https://schema.org",
             "@type": "RealEstateListing",
@@ -294,25 +295,9 @@ class LandDetailView(PreviewableDetailView):
         context = super().get_context_data(**kwargs)
         parcel = self.object
         context["crumbs"] = [(_("土地"), reverse("listings:land-list")), (parcel.code, "")]
-        place = {
-            "@context": "https://schema.org",
-            "@type": "Place",
-            "name": f"{parcel.code} {parcel.location}",
-            "url": context["page_url"],
-            "address": {
-                "@type": "PostalAddress",
-                "addressCountry": "CN",
-                "addressLocality": parcel.district,
-                "streetAddress": " ".join(p for p in [parcel.town, parcel.location] if p),
-            },
-        }
-        if parcel.latitude is not None and parcel.longitude is not None:
-            place["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": str(parcel.latitude),
-                "longitude": str(parcel.longitude),
-            }
-        context["json_ld"] = json_ld(place)
+        name = f"{parcel.code} {parcel.location}"
+        place = place_data(parcel, name, parcel.location, url=context["page_url"])
+        context["json_ld"] = json_ld({"@context": "https://schema.org", **place})
         context["now"] = timezone.now()
         return context
 
