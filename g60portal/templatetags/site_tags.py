@@ -38,3 +38,16 @@ def absolute_url(context, path):
     if request is None:
         return settings.SITE_URL + path
     return request.build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def nav_section(context):
+    """The main-navigation entry of this page: its URL name, with the kind on /listings/
+    ("listing-list:factory"), where 厂房 and 仓库 are entries of their own."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.url_name == "listing-list":
+        return f"listing-list:{request.GET.get('kind', '')}"
+    return match.url_name
