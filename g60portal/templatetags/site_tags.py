@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -51,3 +53,10 @@ def nav_section(context):
     if match.url_name == "listing-list":
         return f"listing-list:{request.GET.get('kind', '')}"
     return match.url_name
+
+
+@register.filter(is_safe=True)
+def oneline(text):
+    """A block written over several lines as the one line it stands for: each line break
+    and the indentation around it go (for the page's <title>)."""
+    return re.sub(r"\s*\n\s*", "", text).strip()
