@@ -148,6 +148,7 @@ class TagView(NewsListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tag"] = self.tag
+        context["heading"] = _("标签：%(name)s") % {"name": self.tag.name}
         context["description"] = _("与“%(name)s”相关的G60科创走廊资讯。") % {"name": self.tag.name}
         context["cards"] = context["object_list"]
         context["crumbs"] = [

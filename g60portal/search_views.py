@@ -17,8 +17,10 @@ class SearchView(TemplateView):
         raw = self.request.GET.get("q", "")
         site_search = SiteSearch(raw, self.request.GET.get("kind"))
         query = site_search.query
+        search_query = search.display_text(raw)
         context.update(
-            search_query=search.display_text(raw),
+            search_query=search_query,
+            heading=(_("“%(q)s”的搜索结果") % {"q": search_query} if search_query else _("搜索")),
             query=query,
             kind=site_search.kind,
             crumbs=[(_("搜索"), "")],
