@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -17,6 +18,7 @@ from core.qrcode import qr_svg
 from listings import permissions
 from listings.forms import LandFilterForm, ListingFilterForm
 from listings.models import LandParcel, Listing, Park, published_q
+from listings.templatetags.listing_tags import plain_number
 
 NO_CACHE = "private, no-cache, no-store, must-revalidate, max-age=0"
 
@@ -224,6 +226,12 @@ class ListingDetailView(PreviewableDetailView):
             (listing.title, ""),
         ]
         context["json_ld"] = json_ld(self.structured_data(listing, context["page_url"]))
+        kind, area = listing.get_kind_display(), plain_number(listing.building_area)
+        context["description"] = (
+            f"{kind} {listing.get_deal_display()} {area}㎡ {listing.place_name} "
+            f"{truncatechars(listing.description, 100)}"
+        )
+        context["og_description"] = f"{kind} · {area} ㎡ · {listing.place_name}"
         return context
 
     def structured_data(self, listing, url):
@@ -298,6 +306,10 @@ class LandDetailView(PreviewableDetailView):
         name = f"{parcel.code} {parcel.location}"
         place = place_data(parcel, name, parcel.location, url=context["page_url"])
         context["json_ld"] = json_ld({"@context": "https://schema.org", **place})
+        use, area = parcel.get_land_use_display(), plain_number(parcel.area)
+        price = f"{_('起始价')} {plain_number(parcel.starting_price)} {_('万元')}"
+        context["description"] = f"{parcel.code} {use} {area}㎡ {price} {parcel.location}"
+        context["og_description"] = f"{use} · {area} ㎡ · {price}"
         context["now"] = timezone.now()
         return context
 
