@@ -123,11 +123,6 @@ def filter_control(bound_field):
 
 
 @register.filter
-def bound_field(form, name):
-    return form[name]
-
-
-@register.filter
 def plot_ratio(parcel):
     """A parcel's plot ratio as shown: "1.2–2" for a range, else the one value given."""
     low, high = parcel.plot_ratio_min, parcel.plot_ratio_max
