@@ -125,6 +125,9 @@ class CategoryView(NewsListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["category"] = self.category
+        context["description"] = self.category.description or _("G60科创走廊%(name)s。") % {
+            "name": self.category.name
+        }
         context["cards"] = context["object_list"]
         context["crumbs"] = [
             (_("资讯"), reverse("articles:article-list")),
@@ -145,6 +148,8 @@ class TagView(NewsListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tag"] = self.tag
+        context["heading"] = _("标签：%(name)s") % {"name": self.tag.name}
+        context["description"] = _("与“%(name)s”相关的G60科创走廊资讯。") % {"name": self.tag.name}
         context["cards"] = context["object_list"]
         context["crumbs"] = [
             (_("资讯"), reverse("articles:article-list")),
@@ -194,6 +199,8 @@ class ArticleDetailView(DetailView):
                 "related": published.related_to(article, limit=RELATED_LIMIT),
                 "previous": previous,
                 "next": next_,
+                "has_pager": bool(previous or next_),
+                "cites_source": bool(article.source_name or article.source_url),
                 "permalink": permalink,
                 "qr_svg": qr_svg(permalink, title=str(_("扫码在手机上打开本文"))),
                 "cover_url": (

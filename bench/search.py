@@ -14,7 +14,7 @@ from django.test.utils import override_settings
 from articles.models import Article
 from bench.timing import time_call
 from core import search
-from g60portal.search_views import SiteSearch
+from g60portal.site_search import SiteSearch
 from listings.models import Listing
 
 TARGET_LISTINGS = 100_000

@@ -55,7 +55,17 @@ def number_field(label, max_value, *, decimal=True, unit=""):
 
 
 class FilterForm(forms.Form):
-    """Shared behaviour: the active filters as chips, and the names of dropped fields."""
+    """Shared behaviour: the active filters as chips, the names of dropped fields, and the
+    groups the filter form shows (listings/includes/filter_form.html)."""
+
+    # What the form is called for screen readers, and the hint in its keyword box.
+    search_label = ""
+    search_placeholder = ""
+    # The form's groups of fields, by name: always shown, shown as tick boxes, and folded
+    # away under "更多条件" (open when one of them is in use).
+    MAIN = ()
+    FLAGS = ()
+    MORE = ()
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data if data is not None else {}, **kwargs)
@@ -84,6 +94,18 @@ class FilterForm(forms.Form):
 
     def chips(self):
         return [(name, self.chip_label(name, value)) for name, value in self.filters.items()]
+
+    def main_fields(self):
+        return [self[name] for name in self.MAIN]
+
+    def flag_fields(self):
+        return [self[name] for name in self.FLAGS]
+
+    def more_fields(self):
+        return [self[name] for name in self.MORE]
+
+    def more_open(self):
+        return any(name in self.filters for name in self.MORE)
 
 
 class ListingFilterForm(FilterForm):
@@ -119,6 +141,12 @@ class ListingFilterForm(FilterForm):
     certificate = FlagField(label=_("有产证"), required=False)
     divisible = FlagField(label=_("可分割"), required=False)
     sort = forms.ChoiceField(label=_("排序"), required=False)
+
+    search_label = _("筛选房源")
+    search_placeholder = _("标题、编号、地址、镇或园区")
+    MAIN = ("kind", "deal", "town", "park", "area_min", "area_max")
+    FLAGS = ("eia", "standalone", "single_storey", "certificate", "divisible")
+    MORE = ("district", "rent_max", "sale_max", "height_min", "load_min", "power_min", "crane_min")
 
     # form field → (model lookup); flags map to True
     LOOKUPS = {
@@ -228,6 +256,10 @@ class LandFilterForm(FilterForm):
     area_max = number_field(_("面积上限（㎡）"), 100_000_000, unit="㎡")
     price_max = number_field(_("起始价上限（万元）"), 100_000_000, unit=_("万元"))
     sort = forms.ChoiceField(label=_("排序"), required=False)
+
+    search_label = _("筛选土地")
+    search_placeholder = _("宗地编号、坐落、镇或园区")
+    MAIN = ("town", "use", "status", "area_min", "area_max", "price_max", "district")
 
     LOOKUPS = {
         "district": "district",

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -17,6 +18,7 @@ from core.qrcode import qr_svg
 from listings import permissions
 from listings.forms import LandFilterForm, ListingFilterForm
 from listings.models import LandParcel, Listing, Park, published_q
+from listings.templatetags.listing_tags import plain_number
 
 NO_CACHE = "private, no-cache, no-store, must-revalidate, max-age=0"
 
@@ -26,6 +28,24 @@ def json_ld(data):
     text = json.dumps(data, ensure_ascii=False, default=str)
     text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
     return mark_safe(text)  # noqa: S308 - escaped above
+
+
+def place_data(obj, name, street, region=None, **extra):
+    """schema.org Place of a park, listing or parcel: its address and, when known, where
+    it is on the map. The one builder of address and geo for every JSON-LD block."""
+    address = {"@type": "PostalAddress", "addressCountry": "CN"}
+    if region:
+        address["addressRegion"] = region
+    address["addressLocality"] = obj.district
+    address["streetAddress"] = " ".join(p for p in [obj.town, street] if p)
+    place = {"@type": "Place", "name": name, **extra, "address": address}
+    if obj.latitude is not None and obj.longitude is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": str(obj.latitude),
+            "longitude": str(obj.longitude),
+        }
+    return place
 
 
 class CachedCountPaginator(Paginator):
@@ -140,7 +160,6 @@ class ListingListView(FilteredListMixin, ListView):
             words.append(Listing.Deal(filters["deal"]).label)
         context["heading"] = " ".join(str(w) for w in words if w) or _("房源")
         context["crumbs"] = [(_("房源"), "")]
-        context["flag_names"] = ["eia", "standalone", "single_storey", "certificate", "divisible"]
         return context
 
 
@@ -207,6 +226,12 @@ class ListingDetailView(PreviewableDetailView):
             (listing.title, ""),
         ]
         context["json_ld"] = json_ld(self.structured_data(listing, context["page_url"]))
+        kind, area = listing.get_kind_display(), plain_number(listing.building_area)
+        context["description"] = (
+            f"{kind} {listing.get_deal_display()} {area}㎡ {listing.place_name} "
+            f"{truncatechars(listing.description, 100)}"
+        )
+        context["og_description"] = f"{kind} · {area} ㎡ · {listing.place_name}"
         return context
 
     def structured_data(self, listing, url):
@@ -231,23 +256,7 @@ class ListingDetailView(PreviewableDetailView):
             }
         elif price is not None:
             offer["price"] = str(price * 10000)
-        place = {
-            "@type": "Place",
-            "name": listing.title,
-            "address": {
-                "@type": "PostalAddress",
-                "addressCountry": "CN",
-                "addressRegion": "上海市",
-                "addressLocality": listing.district,
-                "streetAddress": " ".join(p for p in [listing.town, listing.address] if p),
-            },
-        }
-        if listing.latitude is not None and listing.longitude is not None:
-            place["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": str(listing.latitude),
-                "longitude": str(listing.longitude),
-            }
+        place = place_data(listing, listing.title, listing.address, region="上海市")
         data = {
             "@context": "https://schema.org",
             "@type": "RealEstateListing",
@@ -294,25 +303,13 @@ class LandDetailView(PreviewableDetailView):
         context = super().get_context_data(**kwargs)
         parcel = self.object
         context["crumbs"] = [(_("土地"), reverse("listings:land-list")), (parcel.code, "")]
-        place = {
-            "@context": "https://schema.org",
-            "@type": "Place",
-            "name": f"{parcel.code} {parcel.location}",
-            "url": context["page_url"],
-            "address": {
-                "@type": "PostalAddress",
-                "addressCountry": "CN",
-                "addressLocality": parcel.district,
-                "streetAddress": " ".join(p for p in [parcel.town, parcel.location] if p),
-            },
-        }
-        if parcel.latitude is not None and parcel.longitude is not None:
-            place["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": str(parcel.latitude),
-                "longitude": str(parcel.longitude),
-            }
-        context["json_ld"] = json_ld(place)
+        name = f"{parcel.code} {parcel.location}"
+        place = place_data(parcel, name, parcel.location, url=context["page_url"])
+        context["json_ld"] = json_ld({"@context": "https://schema.org", **place})
+        use, area = parcel.get_land_use_display(), plain_number(parcel.area)
+        price = f"{_('起始价')} {plain_number(parcel.starting_price)} {_('万元')}"
+        context["description"] = f"{parcel.code} {use} {area}㎡ {price} {parcel.location}"
+        context["og_description"] = f"{use} · {area} ㎡ · {price}"
         context["now"] = timezone.now()
         return context
 

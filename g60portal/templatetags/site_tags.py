@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -38,3 +40,23 @@ def absolute_url(context, path):
     if request is None:
         return settings.SITE_URL + path
     return request.build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def nav_section(context):
+    """The main-navigation entry of this page: its URL name, with the kind on /listings/
+    ("listing-list:factory"), where 厂房 and 仓库 are entries of their own."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.url_name == "listing-list":
+        return f"listing-list:{request.GET.get('kind', '')}"
+    return match.url_name
+
+
+@register.filter(is_safe=True)
+def oneline(text):
+    """A block written over several lines as the one line it stands for: each line break
+    and the indentation around it go (for the page's <title>)."""
+    return re.sub(r"\s*\n\s*", "", text).strip()

@@ -1,6 +1,7 @@
 from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from core.numbers import plain_number
 from core.uploads import thumbnail_url
@@ -105,5 +106,18 @@ def filter_control(bound_field):
 
 
 @register.filter
-def bound_field(form, name):
-    return form[name]
+def plot_ratio(parcel):
+    """A parcel's plot ratio as shown: "1.2–2" for a range, else the one value given."""
+    low, high = parcel.plot_ratio_min, parcel.plot_ratio_max
+    if low and high and low != high:
+        return f"{plain_number(low)}–{plain_number(high)}"
+    return plain_number(high or low)
+
+
+@register.filter
+def unit_prices(parcel):
+    """ "（62 万元/亩，930 元/㎡）" after a parcel's starting price; "" without a price per mu."""
+    if not parcel.price_per_mu:
+        return ""
+    per_mu, per_sqm = plain_number(parcel.price_per_mu), plain_number(parcel.price_per_sqm)
+    return f"（{per_mu} {_('万元/亩')}，{per_sqm} {_('元/㎡')}）"

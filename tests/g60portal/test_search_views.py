@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from g60portal.search_views import SiteSearch
+from g60portal.site_search import SiteSearch
 from listings.models import LandParcel, Listing
 from tests import factories
 
