@@ -40,8 +40,8 @@ def remove_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0002_body_images"),
-        ("listings", "0003_staff_groups"),
+        ("articles", "0001_initial"),
+        ("listings", "0002_staff_groups"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 

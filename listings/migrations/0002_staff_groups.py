@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("listings", "0002_listing_details_and_constraints"),
+        ("listings", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(make_groups, remove_listings_permissions)]
