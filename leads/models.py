@@ -1,4 +1,5 @@
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -393,9 +394,35 @@ class InquiryEvent(models.Model):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    def late(self, now=None):
+        """Still pending LEAD_NOTIFY_LATE_MINUTES after it was created."""
+        now = now or timezone.now()
+        cutoff = now - timedelta(minutes=settings.LEAD_NOTIFY_LATE_MINUTES)
+        return self.filter(state=Notification.State.PENDING, created_at__lt=cutoff)
+
+    def problems(self, now=None):
+        """Failed or late deliveries about inquiries still open from the last 30 days:
+        what the admin banner counts."""
+        now = now or timezone.now()
+        cutoff = now - timedelta(minutes=settings.LEAD_NOTIFY_LATE_MINUTES)
+        return self.filter(
+            Q(state=Notification.State.FAILED)
+            | Q(state=Notification.State.PENDING, created_at__lt=cutoff),
+            inquiry__created_at__gte=now - timedelta(days=30),
+        ).exclude(inquiry__status__in=Inquiry.CLOSED_STATUSES)
+
+    def concerning(self, agent):
+        """Deliveries to the agent or about inquiries assigned to them."""
+        return self.filter(Q(agent=agent) | Q(inquiry__assigned_agent=agent))
+
+
 class Notification(models.Model):
     """One message to deliver about one inquiry. The unique key makes enqueueing it
-    idempotent; it is marked sent only after the channel accepted it."""
+    idempotent. A worker claims it with a short lease committed before sending
+    (lease_until), and marks it sent after the channel accepted it; a lease that
+    expires (worker killed, database lost mid-send) lets another attempt take it, which
+    is then flagged as a possible duplicate."""
 
     class Channel(models.TextChoices):
         AGENT_EMAIL = "agent_email", _("顾问邮件")
@@ -411,6 +438,7 @@ class Notification(models.Model):
         UNASSIGNED = "unassigned", _("无人接收")
         ESCALATED = "escalated", _("超时上报")
         CONFIRMATION = "confirm", _("提交确认")
+        UNDELIVERED = "undelivered", _("通知失败上报")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -436,14 +464,51 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    lease_until = models.DateTimeField(
+        _("发送占用至"),
+        null=True,
+        blank=True,
+        help_text=_("一个发送进程正在发送；到期未完成则由其他进程重试。"),
+    )
+    possible_duplicate = models.BooleanField(
+        _("可能重复"),
+        default=False,
+        help_text=_("某次发送中途中断，之后的重发可能让对方收到两次。"),
+    )
+    about = models.ForeignKey(
+        "self",
+        verbose_name=_("所报告的通知"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        help_text=_("通知失败上报：最终未能送达的那条通知。"),
+    )
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(
+                fields=["created_at"],
+                name="leads_notification_open",
+                condition=Q(state="pending") | Q(state="failed"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} · {self.get_purpose_display()}"
+
+    @property
+    def message_id(self):
+        """The same Message-ID on every attempt, so a mail client shows a resend as one
+        message and a duplicate can be recognised."""
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+        stamp = int(self.created_at.timestamp())
+        return f"<notification-{self.pk}-{stamp}@{domain or 'g60portal.localhost'}>"
