@@ -1,9 +1,10 @@
+import re
 from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import IntegrityError, ProgrammingError, connection, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -314,32 +315,45 @@ class RoutingRule(models.Model):
         return not (self.area_max is not None and (area is None or area > self.area_max))
 
 
-class Counter(models.Model):
-    """Named counters advanced atomically: rotation positions and daily reference numbers."""
+SEQUENCE_NAME = re.compile(r"[a-z0-9_]{1,60}")
 
-    key = models.CharField(max_length=60, unique=True)
-    value = models.PositiveBigIntegerField(default=0)
 
-    class Meta:
-        verbose_name = _("计数器")
-        verbose_name_plural = _("计数器")
+def next_in_sequence(name):
+    """The next value of the PostgreSQL sequence `leads_<name>`, made on first use.
 
-    def __str__(self):
-        return f"{self.key}={self.value}"
+    Daily reference numbers and rotation positions come from sequences: nextval() takes
+    no row lock and is not undone by a rollback, so concurrent submissions never wait
+    for one another (a rolled-back submission leaves a gap, nothing worse)."""
+    if not SEQUENCE_NAME.fullmatch(name):
+        raise ValueError(f"bad sequence name {name!r}")
+    sequence = f"leads_{name}"
+    with connection.cursor() as cursor:
+        for _try in range(3):
+            # One round trip when it exists; NULL instead of an error (which would abort
+            # the transaction) when it does not: nextval() of NULL is NULL.
+            cursor.execute("SELECT nextval(to_regclass(%s))", [sequence])
+            value = cursor.fetchone()[0]
+            if value is not None:
+                return value
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+            except (IntegrityError, ProgrammingError):
+                pass  # made at the same moment by another submission: use theirs
+    raise RuntimeError(f"the sequence {sequence} could not be made")
 
-    @classmethod
-    def advance(cls, key):
-        """Add one and return the new value. The upsert keeps the row locked until the
-        surrounding transaction ends, so concurrent submissions take turns: that is what
-        keeps the rotation fair (one query instead of get_or_create + select_for_update)."""
-        table = connection.ops.quote_name(cls._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (key, value) VALUES (%s, 1) "  # noqa: S608 - table name is ours
-                f"ON CONFLICT (key) DO UPDATE SET value = {table}.value + 1 RETURNING value",
-                [key],
-            )
-            return cursor.fetchone()[0]
+
+def drop_old_reference_sequences(today, keep_days=2):
+    """Daily reference sequences of past days are never used again."""
+    cutoff = int((today - timedelta(days=keep_days)).strftime("%Y%m%d"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname ~ '^leads_ref_[0-9]{8}$'"
+        )
+        old = [n for (n,) in cursor.fetchall() if n[10:].isdigit() and int(n[10:]) < cutoff]
+        for name in old:
+            cursor.execute(f"DROP SEQUENCE IF EXISTS {name}")
+    return len(old)
 
 
 class InquiryEvent(models.Model):

@@ -12,13 +12,13 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article
 from leads.models import (
-    Counter,
     Inquiry,
     InquiryEvent,
     NeedKind,
     Notification,
     RoutingRule,
     SourceKind,
+    next_in_sequence,
 )
 from listings.models import Agent, LandParcel, Listing, Park
 
@@ -30,7 +30,7 @@ SUBJECT_FIELDS = {
     Park: ("park", SourceKind.PARK),
     Article: ("article", SourceKind.ARTICLE),
 }
-ROTATE_ALL = "rotate:all"
+ROTATE_ALL = "rotate_all"
 
 # Fields an anonymized inquiry keeps empty (PIPL retention limit).
 PERSONAL_FIELDS = {
@@ -56,13 +56,13 @@ def is_eligible(agent):
 
 def next_reference(now):
     day = timezone.localtime(now).strftime("%Y%m%d")
-    number = Counter.advance(f"ref:{day}")
+    number = next_in_sequence(f"ref_{day}")
     return f"G60-{day}-{number:04d}"
 
 
 def rotate(key, pool):
     """The next agent of pool (ordered by pk) for the named rotation."""
-    position = Counter.advance(key)
+    position = next_in_sequence(key)
     return pool[(position - 1) % len(pool)]
 
 
@@ -123,7 +123,7 @@ def route_inquiry(inquiry, subject=None, duplicate=None):
     )
     for rule in rules:
         if rule.eligible and rule.matches(facts):
-            return rotate(f"rotate:rule:{rule.pk}", rule.eligible), Inquiry.RoutingReason.RULE, rule
+            return rotate(f"rotate_rule_{rule.pk}", rule.eligible), Inquiry.RoutingReason.RULE, rule
     pool = list(eligible_agents())
     if pool:
         return rotate(ROTATE_ALL, pool), Inquiry.RoutingReason.ROTATION, None
@@ -408,7 +408,7 @@ def next_agent_for(inquiry, *, advance=True):
     pools = []
     if inquiry.routing_rule_id:
         rule_pool = list(eligible_agents().filter(routing_rules=inquiry.routing_rule_id))
-        pools.append((f"rotate:rule:{inquiry.routing_rule_id}", rule_pool))
+        pools.append((f"rotate_rule_{inquiry.routing_rule_id}", rule_pool))
     pools.append((ROTATE_ALL, list(eligible_agents())))
     for key, pool in pools:
         candidates = [a for a in pool if a.pk != inquiry.assigned_agent_id]

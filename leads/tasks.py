@@ -16,13 +16,18 @@ def deliver_notification(notification_id):
 
 @task(priority=SWEEP_PRIORITY)
 def escalate_overdue_inquiries():
-    """Periodic job (settings.PERIODIC_TASKS): SLA reassignments and escalations."""
+    """Periodic job (settings.PERIODIC_TASKS): SLA reassignments and escalations; also
+    drops the reference-number sequences of past days."""
+    from django.utils import timezone
+
     from leads import services
+    from leads.models import drop_old_reference_sequences
 
     done = services.escalate_overdue_inquiries()
     return {
         "reassigned": sum(1 for _i, action, _a in done if action == "reassign"),
         "escalated": sum(1 for _i, action, _a in done if action == "escalate"),
+        "sequences_dropped": drop_old_reference_sequences(timezone.localdate()),
     }
 
 
