@@ -243,9 +243,9 @@ LEAD_MIN_FILL_SECONDS = env_int("LEAD_MIN_FILL_SECONDS", 3, minimum=0)
 LEAD_RATE_LIMIT_IP = env_int("LEAD_RATE_LIMIT_IP", 10, minimum=1)  # per hour
 LEAD_RATE_LIMIT_MOBILE = env_int("LEAD_RATE_LIMIT_MOBILE", 3, minimum=1)  # per hour
 LEAD_NOTIFY_BACKOFF_SECONDS = env_int("LEAD_NOTIFY_BACKOFF_SECONDS", 60, minimum=1)  # doubles
-# After the fast attempts, one try every LEAD_NOTIFY_SLOW_RETRY_MINUTES for
+# After the fast attempts, one try every LEAD_NOTIFY_SLOW_RETRY_SECONDS for
 # LEAD_NOTIFY_RETRY_HOURS more; then the delivery has failed and managers are alerted.
-LEAD_NOTIFY_SLOW_RETRY_MINUTES = env_int("LEAD_NOTIFY_SLOW_RETRY_MINUTES", 30, minimum=1)
+LEAD_NOTIFY_SLOW_RETRY_SECONDS = env_int("LEAD_NOTIFY_SLOW_RETRY_SECONDS", 1800, minimum=1)
 LEAD_NOTIFY_RETRY_HOURS = env_int("LEAD_NOTIFY_RETRY_HOURS", 24, minimum=0)
 # How long a worker holds a delivery it is sending; longer than the e-mail and webhook
 # timeouts. An expired lease is taken over by the sweep (every LEAD_NOTIFY_SWEEP_SECONDS).

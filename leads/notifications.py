@@ -84,17 +84,17 @@ def neutralize(text, limit=200):
 
 def backoff(attempts):
     """Wait before the attempt after the given number of failed ones: doubling from
-    LEAD_NOTIFY_BACKOFF_SECONDS for the fast attempts, then LEAD_NOTIFY_SLOW_RETRY_MINUTES."""
+    LEAD_NOTIFY_BACKOFF_SECONDS for the fast attempts, then LEAD_NOTIFY_SLOW_RETRY_SECONDS."""
     if attempts < settings.LEAD_NOTIFY_MAX_ATTEMPTS:
         return timedelta(seconds=settings.LEAD_NOTIFY_BACKOFF_SECONDS * 2 ** (attempts - 1))
-    return timedelta(minutes=settings.LEAD_NOTIFY_SLOW_RETRY_MINUTES)
+    return timedelta(seconds=settings.LEAD_NOTIFY_SLOW_RETRY_SECONDS)
 
 
 def attempts_allowed():
-    """The fast attempts plus one every LEAD_NOTIFY_SLOW_RETRY_MINUTES for
+    """The fast attempts plus one every LEAD_NOTIFY_SLOW_RETRY_SECONDS for
     LEAD_NOTIFY_RETRY_HOURS (counted in attempts, so "retry now" in admin, which sets
     attempts back to 0, gives a delivery a whole new day)."""
-    slow = settings.LEAD_NOTIFY_RETRY_HOURS * 60 // settings.LEAD_NOTIFY_SLOW_RETRY_MINUTES
+    slow = settings.LEAD_NOTIFY_RETRY_HOURS * 3600 // settings.LEAD_NOTIFY_SLOW_RETRY_SECONDS
     return settings.LEAD_NOTIFY_MAX_ATTEMPTS + slow
 
 

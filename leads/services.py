@@ -451,12 +451,14 @@ def escalate_overdue_inquiries(*, now=None, dry_run=False, limit=500):
     return done
 
 
-def sweep_notifications(*, now=None, grace=timedelta(seconds=60), limit=1000):
+def sweep_notifications(*, now=None, limit=1000):
     """Queue again the deliveries nobody is working on: a lease that ran out (a worker
-    killed or cut off from the database mid-send) or a due delivery left without a
-    queued task (its task failed on a database error) for longer than grace. Deliveries
-    that have a task waiting are left alone; a second task would only be skipped."""
+    killed or cut off from the database mid-send), or a delivery due for longer than a
+    lease with no task waiting for it and no lease (its task was taken but failed on a
+    database error before it could claim the delivery). Deliveries that have a task
+    waiting are left alone; a second task would only be skipped."""
     now = now or timezone.now()
+    grace = timedelta(seconds=settings.LEAD_NOTIFY_LEASE_SECONDS)
     queued = DBTaskResult.objects.filter(
         status=TaskResultStatus.READY,
         task_path="leads.tasks.deliver_notification",

@@ -157,7 +157,7 @@ def test_after_the_fast_attempts_it_retries_slowly_for_a_day_then_tells_managers
 ):
     settings.LEAD_NOTIFY_MAX_ATTEMPTS = 2
     settings.LEAD_NOTIFY_BACKOFF_SECONDS = 60
-    settings.LEAD_NOTIFY_SLOW_RETRY_MINUTES = 60
+    settings.LEAD_NOTIFY_SLOW_RETRY_SECONDS = 3600
     settings.LEAD_NOTIFY_RETRY_HOURS = 3
     settings.MANAGERS_EMAILS = ["boss@example.com"]
     with FakeBot([(502, {})] * 10) as bot:

@@ -23,11 +23,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-wait",
             type=float,
-            default=10.0,
-            help="Longest wait in seconds between tries while the database is away (default: 10).",
+            default=5.0,
+            help="Longest wait in seconds between tries while the database is away (default: 5).",
         )
 
-    def handle(self, *args, once=False, max_wait=10.0, **options):
+    def handle(self, *args, once=False, max_wait=5.0, **options):
         jobs = [(import_string(path), interval) for path, interval in settings.PERIODIC_TASKS]
         if not jobs:
             self.stdout.write("No periodic tasks configured.")

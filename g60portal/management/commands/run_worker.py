@@ -63,8 +63,8 @@ class Command(db_worker.Command):
         parser.add_argument(
             "--max-wait",
             type=float,
-            default=10.0,
-            help="Longest wait in seconds between reconnection attempts (default: 10).",
+            default=5.0,
+            help="Longest wait in seconds between reconnection attempts (default: 5).",
         )
 
     def handle(
