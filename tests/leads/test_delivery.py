@@ -239,3 +239,19 @@ def test_the_admin_banner_counts_failed_and_late_deliveries_for_managers_and_the
         client.force_login(manager)
         assert "1条最终未能送达，0条超过预期仍未送达" in client.get("/admin/").content.decode()
     assert other.pk != agent.pk
+
+
+@pytest.mark.django_db
+def test_a_visitor_is_told_to_retry_when_the_database_is_away(client, agent, monkeypatch):
+    from django.db import OperationalError
+
+    from tests.leads.conftest import form_data
+
+    def database_gone(**fields):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr("leads.views.submit_inquiry", database_gone)
+    response = client.post("/inquiry/", form_data())
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert "暂时无法提交，请稍后再试" in response.content.decode()
+    assert not Inquiry.objects.exists()
