@@ -255,3 +255,18 @@ def test_a_visitor_is_told_to_retry_when_the_database_is_away(client, agent, mon
     assert response.status_code == 503 and response["Retry-After"] == "10"
     assert "暂时无法提交，请稍后再试" in response.content.decode()
     assert not Inquiry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_task_rows_left_running_by_a_killed_worker_are_closed_after_a_while():
+    from django_tasks_db.models import DBTaskResult
+
+    factories.make_agent()
+    submit()
+    row = DBTaskResult.objects.get()
+    row.claim("killed-worker")  # taken, and then the worker died
+    assert services.close_abandoned_tasks() == 0  # it may still be working
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert services.close_abandoned_tasks() == 1
+    row.refresh_from_db()
+    assert row.status == "FAILED" and "stopped before it finished" in row.traceback
