@@ -251,6 +251,16 @@ LEAD_MIN_FILL_SECONDS = env_int("LEAD_MIN_FILL_SECONDS", 3, minimum=0)
 LEAD_RATE_LIMIT_IP = env_int("LEAD_RATE_LIMIT_IP", 10, minimum=1)  # per hour
 LEAD_RATE_LIMIT_MOBILE = env_int("LEAD_RATE_LIMIT_MOBILE", 3, minimum=1)  # per hour
 LEAD_NOTIFY_BACKOFF_SECONDS = env_int("LEAD_NOTIFY_BACKOFF_SECONDS", 60, minimum=1)  # doubles
+# After the fast attempts, one try every LEAD_NOTIFY_SLOW_RETRY_SECONDS for
+# LEAD_NOTIFY_RETRY_HOURS more; then the delivery has failed and managers are alerted.
+LEAD_NOTIFY_SLOW_RETRY_SECONDS = env_int("LEAD_NOTIFY_SLOW_RETRY_SECONDS", 1800, minimum=1)
+LEAD_NOTIFY_RETRY_HOURS = env_int("LEAD_NOTIFY_RETRY_HOURS", 24, minimum=0)
+# How long a worker holds a delivery it is sending; longer than the e-mail and webhook
+# timeouts. An expired lease is taken over by the sweep (every LEAD_NOTIFY_SWEEP_SECONDS).
+LEAD_NOTIFY_LEASE_SECONDS = env_int("LEAD_NOTIFY_LEASE_SECONDS", 30, minimum=1)
+LEAD_NOTIFY_SWEEP_SECONDS = env_int("LEAD_NOTIFY_SWEEP_SECONDS", 20, minimum=1)
+# A delivery still pending this long after it was created counts as late (admin banner).
+LEAD_NOTIFY_LATE_MINUTES = env_int("LEAD_NOTIFY_LATE_MINUTES", 5, minimum=1)
 LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 730, minimum=1)  # closed inquiries
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none).
 LEAD_TRUSTED_PROXIES = env_int("LEAD_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
@@ -298,4 +308,5 @@ ADMIN_SITE_HEADER = _("G60招商平台管理后台")
 # (dotted path of a Django task, interval in seconds).
 PERIODIC_TASKS = [
     ("leads.tasks.escalate_overdue_inquiries", 60),
+    ("leads.tasks.sweep_notifications", LEAD_NOTIFY_SWEEP_SECONDS),
 ]

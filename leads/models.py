@@ -1,10 +1,12 @@
+import re
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import IntegrityError, ProgrammingError, connection, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -349,32 +351,45 @@ class RoutingRule(models.Model):
         return not (self.area_max is not None and (area is None or area > self.area_max))
 
 
-class Counter(models.Model):
-    """Named counters advanced atomically: rotation positions and daily reference numbers."""
+SEQUENCE_NAME = re.compile(r"[a-z0-9_]{1,60}")
 
-    key = models.CharField(max_length=60, unique=True)
-    value = models.PositiveBigIntegerField(default=0)
 
-    class Meta:
-        verbose_name = _("计数器")
-        verbose_name_plural = _("计数器")
+def next_in_sequence(name):
+    """The next value of the PostgreSQL sequence `leads_<name>`, made on first use.
 
-    def __str__(self):
-        return f"{self.key}={self.value}"
+    Daily reference numbers and rotation positions come from sequences: nextval() takes
+    no row lock and is not undone by a rollback, so concurrent submissions never wait
+    for one another (a rolled-back submission leaves a gap, nothing worse)."""
+    if not SEQUENCE_NAME.fullmatch(name):
+        raise ValueError(f"bad sequence name {name!r}")
+    sequence = f"leads_{name}"
+    with connection.cursor() as cursor:
+        for _try in range(3):
+            # One round trip when it exists; NULL instead of an error (which would abort
+            # the transaction) when it does not: nextval() of NULL is NULL.
+            cursor.execute("SELECT nextval(to_regclass(%s))", [sequence])
+            value = cursor.fetchone()[0]
+            if value is not None:
+                return value
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+            except (IntegrityError, ProgrammingError):
+                pass  # made at the same moment by another submission: use theirs
+    raise RuntimeError(f"the sequence {sequence} could not be made")
 
-    @classmethod
-    def advance(cls, key):
-        """Add one and return the new value. The upsert keeps the row locked until the
-        surrounding transaction ends, so concurrent submissions take turns: that is what
-        keeps the rotation fair (one query instead of get_or_create + select_for_update)."""
-        table = connection.ops.quote_name(cls._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (key, value) VALUES (%s, 1) "  # noqa: S608 - table name is ours
-                f"ON CONFLICT (key) DO UPDATE SET value = {table}.value + 1 RETURNING value",
-                [key],
-            )
-            return cursor.fetchone()[0]
+
+def drop_old_reference_sequences(today, keep_days=2):
+    """Daily reference sequences of past days are never used again."""
+    cutoff = int((today - timedelta(days=keep_days)).strftime("%Y%m%d"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname ~ '^leads_ref_[0-9]{8}$'"
+        )
+        old = [n for (n,) in cursor.fetchall() if n[10:].isdigit() and int(n[10:]) < cutoff]
+        for name in old:
+            cursor.execute(f"DROP SEQUENCE IF EXISTS {name}")
+    return len(old)
 
 
 class InquiryEvent(models.Model):
@@ -429,9 +444,35 @@ class InquiryEvent(models.Model):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    def late(self, now=None):
+        """Still pending LEAD_NOTIFY_LATE_MINUTES after it was created."""
+        now = now or timezone.now()
+        cutoff = now - timedelta(minutes=settings.LEAD_NOTIFY_LATE_MINUTES)
+        return self.filter(state=Notification.State.PENDING, created_at__lt=cutoff)
+
+    def problems(self, now=None):
+        """Failed or late deliveries about inquiries still open from the last 30 days:
+        what the admin banner counts."""
+        now = now or timezone.now()
+        cutoff = now - timedelta(minutes=settings.LEAD_NOTIFY_LATE_MINUTES)
+        return self.filter(
+            Q(state=Notification.State.FAILED)
+            | Q(state=Notification.State.PENDING, created_at__lt=cutoff),
+            inquiry__created_at__gte=now - timedelta(days=30),
+        ).exclude(inquiry__status__in=Inquiry.CLOSED_STATUSES)
+
+    def concerning(self, agent):
+        """Deliveries to the agent or about inquiries assigned to them."""
+        return self.filter(Q(agent=agent) | Q(inquiry__assigned_agent=agent))
+
+
 class Notification(models.Model):
     """One message to deliver about one inquiry. The unique key makes enqueueing it
-    idempotent; it is marked sent only after the channel accepted it."""
+    idempotent. A worker claims it with a short lease committed before sending
+    (lease_until), and marks it sent after the channel accepted it; a lease that
+    expires (worker killed, database lost mid-send) lets another attempt take it, which
+    is then flagged as a possible duplicate."""
 
     class Channel(models.TextChoices):
         AGENT_EMAIL = "agent_email", _("顾问邮件")
@@ -447,6 +488,7 @@ class Notification(models.Model):
         UNASSIGNED = "unassigned", _("无人接收")
         ESCALATED = "escalated", _("超时上报")
         CONFIRMATION = "confirm", _("提交确认")
+        UNDELIVERED = "undelivered", _("通知失败上报")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -472,14 +514,51 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    lease_until = models.DateTimeField(
+        _("发送占用至"),
+        null=True,
+        blank=True,
+        help_text=_("一个发送进程正在发送；到期未完成则由其他进程重试。"),
+    )
+    possible_duplicate = models.BooleanField(
+        _("可能重复"),
+        default=False,
+        help_text=_("某次发送中途中断，之后的重发可能让对方收到两次。"),
+    )
+    about = models.ForeignKey(
+        "self",
+        verbose_name=_("所报告的通知"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        help_text=_("通知失败上报：最终未能送达的那条通知。"),
+    )
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(
+                fields=["created_at"],
+                name="leads_notification_open",
+                condition=Q(state="pending") | Q(state="failed"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} · {self.get_purpose_display()}"
+
+    @property
+    def message_id(self):
+        """The same Message-ID on every attempt, so a mail client shows a resend as one
+        message and a duplicate can be recognised."""
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+        stamp = int(self.created_at.timestamp())
+        return f"<notification-{self.pk}-{stamp}@{domain or 'g60portal.localhost'}>"

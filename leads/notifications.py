@@ -1,9 +1,21 @@
 """Delivering one Notification: e-mail or a WeCom / DingTalk / Feishu group bot.
 
-Each delivery is attempted under a row lock, recorded as an InquiryEvent, marked sent
-only once the channel accepted it, and retried with exponential back-off."""
+At least once, never silently dropped:
+1. claim: a short transaction takes the row (skipping one another worker holds), counts
+   the attempt and sets a lease (LEAD_NOTIFY_LEASE_SECONDS); it commits before anything
+   is sent;
+2. send, outside any transaction;
+3. record: sent, or failed with the next try (fast back-off, then slowly for
+   LEAD_NOTIFY_RETRY_HOURS), in a second transaction that clears the lease. While the
+   database is away the worker keeps trying to record until its lease runs out.
+A lease that runs out (worker killed, database lost for longer than the lease) lets the
+sweep hand the delivery to another attempt, which the timeline flags as a possible
+duplicate; e-mails carry one Message-ID per notification on every attempt. A delivery
+that fails for good is reported to managers through another channel."""
 
 import base64
+import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -18,13 +30,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from leads import services
 from leads.models import SUBJECT_FIELDS, InquiryEvent, Notification
-from leads.services import enqueue_notifications
 from listings.permissions import MANAGERS_GROUP
 
 logger = logging.getLogger(__name__)
@@ -71,7 +83,19 @@ def neutralize(text, limit=200):
 
 
 def backoff(attempts):
-    return timedelta(seconds=settings.LEAD_NOTIFY_BACKOFF_SECONDS * 2 ** (attempts - 1))
+    """Wait before the attempt after the given number of failed ones: doubling from
+    LEAD_NOTIFY_BACKOFF_SECONDS for the fast attempts, then LEAD_NOTIFY_SLOW_RETRY_SECONDS."""
+    if attempts < settings.LEAD_NOTIFY_MAX_ATTEMPTS:
+        return timedelta(seconds=settings.LEAD_NOTIFY_BACKOFF_SECONDS * 2 ** (attempts - 1))
+    return timedelta(seconds=settings.LEAD_NOTIFY_SLOW_RETRY_SECONDS)
+
+
+def attempts_allowed():
+    """The fast attempts plus one every LEAD_NOTIFY_SLOW_RETRY_SECONDS for
+    LEAD_NOTIFY_RETRY_HOURS (counted in attempts, so "retry now" in admin, which sets
+    attempts back to 0, gives a delivery a whole new day)."""
+    slow = settings.LEAD_NOTIFY_RETRY_HOURS * 3600 // settings.LEAD_NOTIFY_SLOW_RETRY_SECONDS
+    return settings.LEAD_NOTIFY_MAX_ATTEMPTS + slow
 
 
 def absolute(url):
@@ -80,83 +104,174 @@ def absolute(url):
 
 # ---- the one entry point the task calls ------------------------------------------
 
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+CLOCK_SKEW = timedelta(seconds=5)  # workers on other hosts may run a little early
+
 
 def deliver(notification_id, now=None):
     """Try one delivery; returns its state afterwards ('sent', 'pending', 'failed',
-    or 'skipped' when another worker holds it or it is already done)."""
+    or 'skipped' when another worker holds it, it is not due or it is already done)."""
+    notification = claim(notification_id, now or timezone.now())
+    if notification is None:
+        return "skipped"
+    try:
+        send(notification)
+    except DeliveryError as exc:
+        return record(notification, functools.partial(record_failure, notification, exc, now))
+    return record(notification, functools.partial(record_success, notification, now))
+
+
+def claim(notification_id, now):
+    """Take the delivery for one attempt (committed before sending), or None."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related(
                 "agent",
+                "about",
                 "inquiry__assigned_agent",
                 *(f"inquiry__{field}" for field in SUBJECT_FIELDS),
                 "inquiry__duplicate_of",
             )
-            .filter(pk=notification_id)
+            .filter(pk=notification_id, state=Notification.State.PENDING)
             .first()
         )
-        if notification is None or notification.state != Notification.State.PENDING:
-            return "skipped"
-        now = now or timezone.now()
+        if notification is None:
+            return None
+        if notification.lease_until is not None and notification.lease_until > now:
+            return None  # another worker is sending it right now
+        if (
+            notification.next_attempt_at is not None
+            and notification.next_attempt_at > now + CLOCK_SKEW
+        ):
+            return None  # not due: the task for its next attempt is queued
+        interrupted = notification.lease_until is not None
         notification.attempts += 1
-        try:
-            send(notification)
-        except DeliveryError as exc:
-            error = str(exc)[:1000] or exc.__class__.__name__
-            notification.last_error = error
-            final = (
-                isinstance(exc, PermanentDeliveryError)
-                or notification.attempts >= settings.LEAD_NOTIFY_MAX_ATTEMPTS
-            )
+        notification.lease_until = now + timedelta(seconds=settings.LEAD_NOTIFY_LEASE_SECONDS)
+        if interrupted:
+            # The last attempt took the lease and never reported back: it may have sent.
+            notification.possible_duplicate = True
             InquiryEvent.objects.create(
                 inquiry=notification.inquiry,
                 kind=InquiryEvent.Kind.NOTIFICATION_FAILED,
                 agent=notification.agent,
                 created_at=now,
-                message=f"{notification} · {error}",
+                message=_(
+                    "%(notification)s · 第%(attempt)s次发送中断（进程停止或数据库断开），"
+                    "可能已送达；本次重发可能重复"
+                )
+                % {"notification": notification, "attempt": notification.attempts - 1},
                 data={
                     "notification": notification.pk,
                     "channel": notification.channel,
-                    "attempt": notification.attempts,
-                    "final": final,
+                    "attempt": notification.attempts - 1,
+                    "interrupted": True,
+                    "possible_duplicate": True,
+                    "final": False,
                 },
             )
-            if final:
-                notification.state = Notification.State.FAILED
-                notification.next_attempt_at = None
-            else:
-                notification.next_attempt_at = now + backoff(notification.attempts)
-                run_after = notification.next_attempt_at
-                transaction.on_commit(
-                    lambda: enqueue_notifications([notification_id], run_after=run_after)
-                )
-            notification.save()
+        notification.save(update_fields=["attempts", "lease_until", "possible_duplicate"])
+    return notification
+
+
+def record(notification, write):
+    """Run write (a transaction recording the attempt's outcome); while the database is
+    away keep trying until the lease runs out, after which the sweep takes over."""
+    wait = 0.5
+    while True:
+        try:
+            return write()
+        except DATABASE_ERRORS:
+            if timezone.now() + timedelta(seconds=wait) >= notification.lease_until:
+                raise
             logger.warning(
-                "notification %s attempt %s failed: %s",
-                notification_id,
-                notification.attempts,
-                error,
+                "notification %s: database unavailable, recording the attempt again in %s s",
+                notification.pk,
+                wait,
             )
-            return notification.state
-        notification.state = Notification.State.SENT
-        notification.sent_at = now
-        notification.next_attempt_at = None
-        notification.last_error = ""
-        notification.save()
+            with contextlib.suppress(*DATABASE_ERRORS):
+                connection.close()
+            time.sleep(wait)
+            wait = min(wait * 2, 5)
+
+
+def this_attempt(notification):
+    """The row as long as this attempt still holds it (a lease that ran out may have been
+    taken over by another attempt, which then records its own outcome)."""
+    return Notification.objects.filter(
+        pk=notification.pk, state=Notification.State.PENDING, attempts=notification.attempts
+    )
+
+
+def record_success(notification, now=None):
+    now = now or timezone.now()
+    with transaction.atomic():
+        held = this_attempt(notification).update(
+            state=Notification.State.SENT,
+            sent_at=now,
+            next_attempt_at=None,
+            lease_until=None,
+            last_error="",
+        )
+        duplicate = notification.possible_duplicate or not held
+        label = str(notification)
         InquiryEvent.objects.create(
             inquiry=notification.inquiry,
             kind=InquiryEvent.Kind.NOTIFICATION_SENT,
             agent=notification.agent,
             created_at=now,
-            message=str(notification),
+            message=f"{label} · {_('可能重复')}" if duplicate else label,
             data={
                 "notification": notification.pk,
                 "channel": notification.channel,
                 "attempt": notification.attempts,
+                "possible_duplicate": duplicate,
             },
         )
-        return notification.state
+    if held:
+        notification.state = Notification.State.SENT
+    return Notification.State.SENT
+
+
+def record_failure(notification, exc, now=None):
+    now = now or timezone.now()
+    error = str(exc)[:1000] or exc.__class__.__name__
+    final = isinstance(exc, PermanentDeliveryError) or notification.attempts >= attempts_allowed()
+    next_attempt_at = None if final else now + backoff(notification.attempts)
+    state = Notification.State.FAILED if final else Notification.State.PENDING
+    with transaction.atomic():
+        held = this_attempt(notification).update(
+            state=state, next_attempt_at=next_attempt_at, lease_until=None, last_error=error
+        )
+        InquiryEvent.objects.create(
+            inquiry=notification.inquiry,
+            kind=InquiryEvent.Kind.NOTIFICATION_FAILED,
+            agent=notification.agent,
+            created_at=now,
+            message=f"{notification} · {error}",
+            data={
+                "notification": notification.pk,
+                "channel": notification.channel,
+                "attempt": notification.attempts,
+                "final": final and bool(held),
+            },
+        )
+        if held:
+            notification.state = state
+            notification.last_error = error
+            notification.next_attempt_at = next_attempt_at
+            if final:
+                services.report_undelivered(notification, now=now)
+            else:
+                services.enqueue_notifications([notification.pk], run_after=next_attempt_at)
+    logger.warning(
+        "notification %s attempt %s failed%s: %s",
+        notification.pk,
+        notification.attempts,
+        " for good" if final else "",
+        error,
+    )
+    return state
 
 
 def send(notification):
@@ -220,6 +335,7 @@ def message_context(notification):
     return {
         "notification": notification,
         "purpose": notification.purpose,
+        "failed": notification.about,
         "inquiry": inquiry,
         "agent": notification.agent or inquiry.assigned_agent,
         "subject": subject,
@@ -237,7 +353,13 @@ def send_email(template, recipients, context):
     subject = " ".join(subject.split())[:200]
     text = render_to_string(f"leads/email/{template}.txt", context)
     html = render_to_string(f"leads/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        recipients,
+        headers={"Message-ID": context["notification"].message_id},
+    )
     message.attach_alternative(html, "text/html")
     try:
         message.send()
@@ -269,6 +391,7 @@ def bot_message(notification):
         P.REASSIGNED: _("咨询改派"),
         P.UNASSIGNED: _("新咨询（无人接收）"),
         P.ESCALATED: _("咨询超时未跟进"),
+        P.UNDELIVERED: _("通知未能送达"),
     }
     with translation.override(settings.LANGUAGE_CODE):
         title = f"{titles.get(notification.purpose, _('咨询'))} {inquiry.reference}"
@@ -299,6 +422,12 @@ def bot_message(notification):
         lines.append(f"{_('招商顾问')}：{neutralize(agent, 50) if agent else _('未分配')}")
         if inquiry.duplicate_of_id:
             lines.append(f"{_('重复于')}：{inquiry.duplicate_of.reference}")
+        failed = notification.about
+        if failed is not None:
+            lines.append(
+                f"{_('未送达')}：{failed} · {neutralize(failed.last_error, 100)} "
+                f"（{_('已尝试%(n)s次') % {'n': failed.attempts}}）"
+            )
         return title, lines, (_("在后台查看"), absolute(inquiry.get_admin_url()))
 
 

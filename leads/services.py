@@ -5,26 +5,28 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, Func, JSONField, OuterRef, Prefetch, Q
+from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article
 from leads.models import (
     SUBJECT_BY_MODEL,
     SUBJECT_FIELDS,
-    Counter,
     Inquiry,
     InquiryEvent,
     NeedKind,
     Notification,
     RoutingRule,
+    next_in_sequence,
 )
 from leads.tasks import deliver_notification
 from listings.models import Agent, LandParcel, Listing, Park
 
 logger = logging.getLogger(__name__)
 
-ROTATE_ALL = "rotate:all"
+ROTATE_ALL = "rotate_all"
 
 # Fields an anonymized inquiry keeps empty (PIPL retention limit).
 PERSONAL_FIELDS = {
@@ -50,13 +52,13 @@ def is_eligible(agent):
 
 def next_reference(now):
     day = timezone.localtime(now).strftime("%Y%m%d")
-    number = Counter.advance(f"ref:{day}")
+    number = next_in_sequence(f"ref_{day}")
     return f"G60-{day}-{number:04d}"
 
 
 def rotate(key, pool):
     """The next agent of pool (ordered by pk) for the named rotation."""
-    position = Counter.advance(key)
+    position = next_in_sequence(key)
     return pool[(position - 1) % len(pool)]
 
 
@@ -117,7 +119,7 @@ def route_inquiry(inquiry, subject=None, duplicate=None):
     )
     for rule in rules:
         if rule.eligible and rule.matches(facts):
-            return rotate(f"rotate:rule:{rule.pk}", rule.eligible), Inquiry.RoutingReason.RULE, rule
+            return rotate(f"rotate_rule_{rule.pk}", rule.eligible), Inquiry.RoutingReason.RULE, rule
     pool = list(eligible_agents())
     if pool:
         return rotate(ROTATE_ALL, pool), Inquiry.RoutingReason.ROTATION, None
@@ -216,8 +218,11 @@ def submit_inquiry(*, subject=None, submission_token=None, now=None, **fields):
 
 
 def schedule_notifications(inquiry, purpose, *, agent=None, prospect=False, tag="1"):
-    """Create the deliveries for one occasion and enqueue them once the transaction
-    commits. tag tells occasions of the same purpose apart (e.g. each reassignment)."""
+    """Create the deliveries for one occasion and queue them in the same transaction
+    (the task queue is a table of the same database: a saved inquiry always has its
+    deliveries queued). tag tells occasions of the same purpose apart (e.g. each
+    reassignment). Every occasion gets at least one delivery: an agent without e-mail
+    and webhook is reported to managers instead."""
     P, C = Notification.Purpose, Notification.Channel
     rows = []
 
@@ -234,11 +239,13 @@ def schedule_notifications(inquiry, purpose, *, agent=None, prospect=False, tag=
         )
 
     if agent is not None and purpose in (P.NEW, P.REPEAT, P.REASSIGNED):
-        email = agent.email
-        if email:
-            add(C.AGENT_EMAIL, email, agent)
+        if agent.email:
+            add(C.AGENT_EMAIL, agent.email, agent)
         if agent.webhook_url:
             add(C.AGENT_WEBHOOK, agent.get_webhook_kind_display(), agent)
+        if not rows:
+            # Nobody can tell this agent: managers pass it on.
+            add(C.MANAGERS_EMAIL, to_agent=agent)
     if purpose in (P.UNASSIGNED, P.ESCALATED):
         add(C.MANAGERS_EMAIL)
     if settings.SITE_WEBHOOK_URL and purpose in (P.NEW, P.REPEAT, P.UNASSIGNED, P.ESCALATED):
@@ -256,9 +263,36 @@ def schedule_notifications(inquiry, purpose, *, agent=None, prospect=False, tag=
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
-    transaction.on_commit(lambda: enqueue_notifications(ids))
+    enqueue_notifications([row.pk for row in created])
     return created
+
+
+def report_undelivered(notification, *, now=None):
+    """A delivery failed for good: tell managers through another channel than the one
+    that failed (managers' e-mail for a bot; the site bot, else managers' e-mail, for an
+    e-mail). A failed report is not reported again: the admin banner shows it."""
+    P, C = Notification.Purpose, Notification.Channel
+    if notification.purpose == P.UNDELIVERED:
+        return None
+    if notification.channel in (C.AGENT_WEBHOOK, C.SITE_WEBHOOK):
+        channel = C.MANAGERS_EMAIL
+    elif settings.SITE_WEBHOOK_URL:
+        channel = C.SITE_WEBHOOK
+    elif notification.channel != C.MANAGERS_EMAIL:
+        channel = C.MANAGERS_EMAIL
+    else:
+        return None
+    alert = Notification.objects.create(
+        key=f"{notification.inquiry_id}:{channel}:{P.UNDELIVERED}:{notification.pk}",
+        inquiry_id=notification.inquiry_id,
+        channel=channel,
+        purpose=P.UNDELIVERED,
+        agent=notification.agent,
+        about=notification,
+        created_at=now or timezone.now(),
+    )
+    enqueue_notifications([alert.pk])
+    return alert
 
 
 def enqueue_notifications(ids, run_after=None):
@@ -365,7 +399,7 @@ def next_agent_for(inquiry, *, advance=True):
     pools = []
     if inquiry.routing_rule_id:
         rule_pool = list(eligible_agents().filter(routing_rules=inquiry.routing_rule_id))
-        pools.append((f"rotate:rule:{inquiry.routing_rule_id}", rule_pool))
+        pools.append((f"rotate_rule_{inquiry.routing_rule_id}", rule_pool))
     pools.append((ROTATE_ALL, list(eligible_agents())))
     for key, pool in pools:
         candidates = [a for a in pool if a.pk != inquiry.assigned_agent_id]
@@ -408,21 +442,51 @@ def escalate_overdue_inquiries(*, now=None, dry_run=False, limit=500):
     return done
 
 
-def requeue_stalled_notifications(*, now=None, grace=timedelta(minutes=10)):
-    """Enqueue again deliveries whose task vanished (e.g. the queue write failed).
-    Delivery is idempotent, so a task that was merely late does no harm."""
+def sweep_notifications(*, now=None, limit=1000):
+    """Queue again the deliveries nobody is working on: a lease that ran out (a worker
+    killed or cut off from the database mid-send), or a delivery due for longer than a
+    lease with no task waiting for it and no lease (its task was taken but failed on a
+    database error before it could claim the delivery). Deliveries that have a task
+    waiting are left alone; a second task would only be skipped."""
     now = now or timezone.now()
-    stalled = Notification.objects.filter(state=Notification.State.PENDING).filter(
-        created_at__lt=now - grace
+    grace = timedelta(seconds=settings.LEAD_NOTIFY_LEASE_SECONDS)
+    queued = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path="leads.tasks.deliver_notification",
+        args_kwargs__args__0=Func(OuterRef("pk"), function="to_jsonb", output_field=JSONField()),
     )
-    ids = [
-        n.pk
-        for n in stalled.only("pk", "next_attempt_at")
-        if n.next_attempt_at is None or n.next_attempt_at < now - grace
-    ]
+    stalled = (
+        Notification.objects.filter(state=Notification.State.PENDING)
+        .filter(
+            Q(lease_until__lt=now)
+            | Q(lease_until__isnull=True, next_attempt_at__lt=now - grace)
+            | Q(lease_until__isnull=True, next_attempt_at__isnull=True, created_at__lt=now - grace)
+        )
+        .exclude(Exists(queued))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(stalled)
     if ids:
         enqueue_notifications(ids)
     return len(ids)
+
+
+def close_abandoned_tasks(*, now=None, older_than=timedelta(minutes=15)):
+    """Mark failed the leads task rows still "running" long after any of them could
+    take (a worker killed mid-task leaves its row so for good). The delivery such a task
+    carried is retried through its lease, not through this row."""
+    now = now or timezone.now()
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path__startswith="leads.tasks.",
+        started_at__lt=now - older_than,
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="builtins.ProcessLookupError",
+        traceback="The worker running this task stopped before it finished.",
+    )
 
 
 def anonymize_closed_inquiries(*, older_than_days, now=None, dry_run=False):

@@ -1,10 +1,17 @@
-"""Background work for the db_worker: deliveries and the SLA sweep.
+"""Background work for the task workers: deliveries and the periodic sweeps.
 
 leads.services imports this module at module level to enqueue tasks, and
 leads.notifications imports leads.services; so the task bodies import their work when
 they run (the one cycle in leads)."""
 
 from django.tasks import task
+from django.utils import timezone
+
+from leads.models import drop_old_reference_sequences
+
+# The sweeps jump the queue: a backlog of deliveries must not hold up the job that
+# finds deliveries cut short.
+SWEEP_PRIORITY = 50
 
 
 @task()
@@ -14,16 +21,28 @@ def deliver_notification(notification_id):
     return deliver(notification_id)
 
 
-@task()
+@task(priority=SWEEP_PRIORITY)
 def escalate_overdue_inquiries():
-    """Periodic job (settings.PERIODIC_TASKS): SLA reassignments and escalations, plus
-    a re-enqueue of deliveries whose task was lost."""
+    """Periodic job (settings.PERIODIC_TASKS): SLA reassignments and escalations; also
+    drops the reference-number sequences of past days."""
     from leads import services  # noqa: PLC0415 - cycle, see the module docstring
 
     done = services.escalate_overdue_inquiries()
-    requeued = services.requeue_stalled_notifications()
     return {
         "reassigned": sum(1 for _i, action, _a in done if action == "reassign"),
         "escalated": sum(1 for _i, action, _a in done if action == "escalate"),
-        "requeued": requeued,
+        "sequences_dropped": drop_old_reference_sequences(timezone.localdate()),
+    }
+
+
+@task(priority=SWEEP_PRIORITY)
+def sweep_notifications():
+    """Periodic job (settings.PERIODIC_TASKS, every LEAD_NOTIFY_SWEEP_SECONDS): queue
+    again the deliveries whose lease ran out or whose task went missing, and close the
+    task rows of workers that died mid-task."""
+    from leads import services  # noqa: PLC0415 - cycle, see the module docstring
+
+    return {
+        "requeued": services.sweep_notifications(),
+        "abandoned": services.close_abandoned_tasks(),
     }

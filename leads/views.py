@@ -1,7 +1,9 @@
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.core import signing
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +16,8 @@ from leads.forms import InquiryForm, normalize_mobile, read_stamp
 from leads.models import SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry
 from leads.services import submit_inquiry
 from leads.templatetags.leads_tags import initial_form
+
+logger = logging.getLogger(__name__)
 
 THANKS_SALT = "leads.thanks"
 
@@ -62,6 +66,17 @@ class InquiryView(View):
         return self.render(request, form, subject)
 
     def post(self, request):
+        try:
+            return self.submit(request)
+        except DatabaseError as exc:
+            # The database is away (a restart, a fail-over): nothing was saved. Say so
+            # plainly, with 503 and a time to come back, instead of a server error.
+            logger.warning("inquiry not saved, the database is unavailable: %s", exc)
+            response = render(request, "leads/unavailable.html", status=503)
+            response["Retry-After"] = "10"
+            return response
+
+    def submit(self, request):
         stamp = read_stamp(request.POST.get("stamp"))
         mobile = normalize_mobile(request.POST.get("mobile", ""))[:30]
         taken = False

@@ -70,6 +70,15 @@ class Agent(models.Model):
     def clean(self):
         if self.webhook_url and not self.webhook_kind:
             raise ValidationError({"webhook_kind": _("填写了Webhook地址时请选择群机器人平台。")})
+        if self.is_active and self.accepts_leads and not (self.email or self.webhook_url):
+            # Routing would give this agent inquiries nobody could tell them about.
+            raise ValidationError(
+                {
+                    "accepts_leads": _(
+                        "接收咨询的顾问需要邮箱或群机器人Webhook地址，才能收到咨询通知。"
+                    )
+                }
+            )
 
     @property
     def tel(self):

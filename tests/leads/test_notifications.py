@@ -152,20 +152,39 @@ def test_a_webhook_that_fails_is_retried_with_back_off_until_it_answers(run_work
     assert inquiry.events.filter(kind=InquiryEvent.Kind.NOTIFICATION_SENT).count() == 1
 
 
-def test_it_gives_up_after_the_configured_attempts(run_worker, settings):
+def test_after_the_fast_attempts_it_retries_slowly_for_a_day_then_tells_managers(
+    run_worker, settings
+):
     settings.LEAD_NOTIFY_MAX_ATTEMPTS = 2
-    with FakeBot([(502, {})] * 5) as bot:
+    settings.LEAD_NOTIFY_BACKOFF_SECONDS = 60
+    settings.LEAD_NOTIFY_SLOW_RETRY_SECONDS = 3600
+    settings.LEAD_NOTIFY_RETRY_HOURS = 3
+    settings.MANAGERS_EMAILS = ["boss@example.com"]
+    with FakeBot([(502, {})] * 10) as bot:
         factories.make_agent(email="", webhook_kind="wecom", webhook_url=bot.url)
         inquiry = submit()
-        run_worker()
-        with time_machine.travel(timezone.now() + timedelta(hours=1)):
-            run_worker()
-        with time_machine.travel(timezone.now() + timedelta(days=2)):
-            run_worker()
-    notification = inquiry.notifications.get()
-    assert notification.state == "failed" and notification.attempts == 2
-    assert len(bot.requests) == 2
+        start = timezone.now()
+        run_worker()  # attempt 1
+        with time_machine.travel(start + timedelta(seconds=61)):
+            run_worker()  # attempt 2: the last fast one
+        notification = inquiry.notifications.get()
+        assert notification.state == "pending"  # not given up: slow retries follow
+        assert notification.next_attempt_at == pytest.approx(
+            start + timedelta(seconds=61, minutes=60), abs=timedelta(seconds=5)
+        )
+        for hours in (1.1, 2.2, 3.3, 5):
+            with time_machine.travel(start + timedelta(hours=hours)):
+                run_worker()
+    notification.refresh_from_db()
+    assert notification.state == "failed" and notification.attempts == 5  # 2 fast + 3 slow
+    assert len(bot.requests) == 5
     assert Inquiry.objects.filter(pk=inquiry.pk).exists()  # never lost
+    # The bot failed: managers hear of it by e-mail.
+    alert = inquiry.notifications.get(purpose="undelivered")
+    assert alert.channel == "mgr_email" and alert.state == "sent" and alert.about == notification
+    assert [m.to for m in mail.outbox] == [["boss@example.com"]]
+    assert "通知未送达" in mail.outbox[0].subject
+    assert "HTTP 502" in mail.outbox[0].body and "5" in mail.outbox[0].body
 
 
 def test_dingtalk_messages_are_signed_in_the_query(run_worker):

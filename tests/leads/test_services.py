@@ -1,3 +1,4 @@
+import datetime
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -5,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from leads import services
+from leads import models, services
 from leads.models import Inquiry, InquiryEvent, Notification, RoutingRule
 from tests import factories
 
@@ -244,3 +245,54 @@ def test_rotation_stays_fair_under_concurrent_submissions():
     assert max(counts) - min(counts) <= 1
     assert Inquiry.objects.count() == 64
     assert Notification.objects.filter(channel="agent_email").count() == 64
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_never_waits_for_another_ones_transaction():
+    """References and rotations come from sequences: no row stays locked until commit."""
+    factories.make_agent(), factories.make_agent()
+    first_saved, second_done = threading.Event(), threading.Event()
+    results = {}
+
+    def slow_first():
+        try:
+            with transaction.atomic():
+                results["first"] = services.submit_inquiry(name="甲", mobile="13622220001")
+                first_saved.set()
+                results["first_waited"] = not second_done.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_saved.wait(timeout=10)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                results["second"] = services.submit_inquiry(name="乙", mobile="13622220002")
+            second_done.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=slow_first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results["first_waited"] is False  # the second finished while the first was open
+    first, second_inquiry = results["first"], results["second"]
+    assert first.reference != second_inquiry.reference
+    assert first.assigned_agent_id != second_inquiry.assigned_agent_id  # still rotating
+
+
+@pytest.mark.django_db
+def test_reference_sequences_of_past_days_are_dropped():
+    factories.make_agent()
+    with time_machine.travel("2026-11-20 09:00 +0800", tick=False):
+        submit()
+    with time_machine.travel("2026-11-26 09:00 +0800", tick=False):
+        submit()
+    dropped = models.drop_old_reference_sequences(datetime.date(2026, 11, 26))
+    assert dropped >= 1
+    with time_machine.travel("2026-11-26 09:00 +0800", tick=False):
+        assert submit().reference == "G60-20261126-0002"  # today's is kept

@@ -27,6 +27,6 @@ class Command(BaseCommand):
         if not done:
             self.stdout.write(f"No inquiry is still new after {settings.LEAD_SLA_MINUTES} minutes.")
         if not dry_run:
-            requeued = services.requeue_stalled_notifications()
+            requeued = services.sweep_notifications()
             if requeued:
                 self.stdout.write(f"Re-enqueued {requeued} stalled notification(s).")
