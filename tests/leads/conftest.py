@@ -5,7 +5,6 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
-from django.utils import translation
 
 from leads.forms import new_stamp, sign_subject
 from tests import factories
@@ -40,14 +39,6 @@ def form_data(obj=None, **overrides):
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """A request to /en/ leaves English active in the thread; start each test in Chinese."""
-    translation.activate("zh-hans")
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture
