@@ -5,6 +5,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from leads import services
 from leads.forms import new_stamp, sign_subject
 from tests import factories
 
@@ -73,6 +74,23 @@ def make_agent_user(**agent_kwargs):
     user.groups.add(staff_group("agents"))
     agent = factories.make_agent(user=user, **agent_kwargs)
     return user, agent
+
+
+def inquiry_for(agent, **kwargs):
+    """An inquiry about a new listing of the agent's."""
+    n = factories.seq()
+    listing = factories.make_listing(agent=agent)
+    kwargs.setdefault("name", f"客户{n}")
+    kwargs.setdefault("mobile", f"134{n:08d}")
+    return services.submit_inquiry(subject=listing, **kwargs)
+
+
+@pytest.fixture
+def two_agents():
+    """(user, agent) of two agents, flattened."""
+    user_a, agent_a = make_agent_user()
+    user_b, agent_b = make_agent_user()
+    return user_a, agent_a, user_b, agent_b
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Picture checks and thumbnails (g60portal/uploads.py), QR codes (g60portal/qrcode.py)."""
+"""Picture checks and thumbnails (core/uploads.py)."""
 
 import io
 
@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from core import uploads
-from core.qrcode import qr_svg
 from listings.models import Agent, ListingImage
 
 
@@ -118,10 +117,3 @@ def test_thumbnails_are_made_once_and_cached(settings):
 def test_a_missing_source_gives_no_thumbnail():
     assert uploads.thumbnail_url("listings/nothing-here.jpg", 360) is None
     assert uploads.thumbnail_url("", 360) is None
-
-
-def test_qr_codes_are_inline_svg_without_styles():
-    svg = str(qr_svg("https://example.com/listings/1/", title="扫码 <打开>"))
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "style" not in svg.lower()
-    assert "<title>扫码 &lt;打开&gt;</title>" in svg
