@@ -10,25 +10,7 @@ from PIL import Image
 
 from core import uploads
 from listings.models import Agent, ListingImage
-
-
-def jpeg_bytes(size=(800, 600), exif_gps=False):
-    image = Image.new("RGB", size, (120, 140, 160))
-    out = io.BytesIO()
-    kwargs = {}
-    if exif_gps:
-        exif = Image.Exif()
-        exif[0x010F] = "PhoneMaker"  # Make
-        exif[0x8825] = {1: "N", 2: (31.0, 4.0, 0.0), 3: "E", 4: (121.0, 14.0, 0.0)}
-        kwargs["exif"] = exif
-    image.save(out, "JPEG", **kwargs)
-    return out.getvalue()
-
-
-def png_bytes(size=(40, 30)):
-    out = io.BytesIO()
-    Image.new("RGBA", size, (0, 0, 0, 0)).save(out, "PNG")
-    return out.getvalue()
+from tests.factories import jpeg_bytes, png_bytes
 
 
 def test_it_strips_exif_and_gps_when_re_encoding():
