@@ -1,10 +1,12 @@
 """Small factories: each makes a valid object with sensible defaults; pass what matters."""
 
+import io
 import itertools
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article, Category
 from listings.models import Agent, LandParcel, Listing, Park
@@ -93,3 +95,25 @@ def make_article(**kwargs):
     if tags:
         article.tags.add(*tags)
     return article
+
+
+# ---- pictures -----------------------------------------------------------------------
+
+
+def jpeg_bytes(size=(800, 600), exif_gps=False):
+    image = Image.new("RGB", size, (120, 140, 160))
+    out = io.BytesIO()
+    kwargs = {}
+    if exif_gps:
+        exif = Image.Exif()
+        exif[0x010F] = "PhoneMaker"  # Make
+        exif[0x8825] = {1: "N", 2: (31.0, 4.0, 0.0), 3: "E", 4: (121.0, 14.0, 0.0)}
+        kwargs["exif"] = exif
+    image.save(out, "JPEG", **kwargs)
+    return out.getvalue()
+
+
+def png_bytes(size=(40, 30)):
+    out = io.BytesIO()
+    Image.new("RGBA", size, (0, 0, 0, 0)).save(out, "PNG")
+    return out.getvalue()

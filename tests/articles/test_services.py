@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article
-from core.sanitize import clean_html, html_to_text
 from tests import factories
 from tests.articles.conftest import picture_bytes
 
@@ -77,13 +76,3 @@ def test_import_reads_the_usual_date_formats(value, expected):
 def test_import_refuses_what_is_not_a_date(value):
     with pytest.raises(ValueError):
         services.parse_datetime_value(value)
-
-
-def test_html_to_text_separates_paragraphs_and_drops_scripts():
-    assert html_to_text("<p>一&amp;二</p><p>三<script>x()</script></p>") == "一&二 三"
-
-
-def test_clean_html_removes_nul_bytes_and_empty_documents():
-    assert clean_html("<p>a\x00b</p>") == "<p>ab</p>"
-    assert clean_html("<p><br></p>") == ""
-    assert clean_html(None) == ""

@@ -140,8 +140,12 @@ def test_tag_pages_work_with_chinese_tag_names(client, category):
 
 
 def test_tag_slugs_mixing_latin_and_chinese_work(client, category):
-    factories.make_article(category=category, title="G60文章", tags=["G60 科创走廊"])
-    assert client.get("/tags/g60-科创走廊/").status_code == 200
+    article = factories.make_article(category=category, title="G60文章", tags=["G60 科创走廊"])
+    response = client.get("/tags/g60-科创走廊/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "标签：G60 科创走廊" in html
+    assert f'href="{article.get_absolute_url()}"' in html
 
 
 @pytest.mark.parametrize("slug", ["nope", "智能", "%F0%9F%98%80", "a%00b"])

@@ -1,6 +1,7 @@
 """A prospect on a phone sends an inquiry from a listing; the agent gets it and acts."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from django.core import mail
@@ -9,29 +10,22 @@ from django.core.management import call_command
 from leads import services
 from leads.models import Inquiry
 from tests import factories
+from tests.browser.pages import DESKTOP, open_page
 from tests.leads.conftest import make_agent_user, make_manager
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def admin_page(browser, live_server, user, problems):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.on(
-        "console",
-        lambda msg: (
-            problems.append(msg.text)
-            if msg.type == "error" and "Content Security Policy" in msg.text
-            else None
-        ),
-    )
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pw-for-tests-only")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-    return context, page
+@contextmanager
+def admin_page(browser, live_server, user):
+    """A desktop page logged in to the admin as user; fails the test on CSP violations."""
+    with open_page(browser, live_server, **DESKTOP) as page:
+        page.goto("/admin/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", "pw-for-tests-only")
+        page.click("input[type=submit]")
+        page.wait_for_url("**/admin/")
+        yield page
 
 
 def test_a_phone_visitor_sends_an_inquiry_and_the_agent_works_it(
@@ -67,22 +61,18 @@ def test_a_phone_visitor_sends_an_inquiry_and_the_agent_works_it(
     assert [m.to for m in mail.outbox] == [["li@example.com"]]
     assert reference in mail.outbox[0].subject
 
-    problems = []
-    context, page = admin_page(browser, live_server, other_user, problems)
-    page.goto("/admin/leads/inquiry/")
-    assert reference not in page.content()
-    context.close()
+    with admin_page(browser, live_server, other_user) as page:
+        page.goto("/admin/leads/inquiry/")
+        assert reference not in page.content()
 
-    context, page = admin_page(browser, live_server, agent_user, problems)
-    page.goto("/admin/leads/inquiry/")
-    page.get_by_role("link", name=reference).click()
-    page.select_option("#id_status", "contacted")
-    page.fill("#id_note", "已电话联系，约周二看厂")
-    screenshot(page, "leads-admin-change")
-    page.get_by_role("button", name=re.compile("保存|Save")).first.click()
-    page.wait_for_url("**/admin/leads/inquiry/")
-    context.close()
-    assert not problems, problems
+    with admin_page(browser, live_server, agent_user) as page:
+        page.goto("/admin/leads/inquiry/")
+        page.get_by_role("link", name=reference).click()
+        page.select_option("#id_status", "contacted")
+        page.fill("#id_note", "已电话联系，约周二看厂")
+        screenshot(page, "leads-admin-change")
+        page.get_by_role("button", name=re.compile("保存|Save")).first.click()
+        page.wait_for_url("**/admin/leads/inquiry/")
 
     inquiry.refresh_from_db()
     assert inquiry.status == "contacted"
@@ -115,15 +105,12 @@ def test_a_manager_sees_the_dashboard_charts(browser, live_server, screenshot):
     agent = factories.make_agent(name="周顾问")
     for n in range(3):
         services.submit_inquiry(name=f"客户{n}", mobile=f"1370000000{n}")
-    problems = []
-    context, page = admin_page(browser, live_server, manager, problems)
-    page.goto("/admin/leads/inquiry/dashboard/")
-    images = page.locator(".leads-dashboard img")
-    assert images.count() == 5
-    for i in range(images.count()):
-        width = images.nth(i).evaluate("img => img.complete && img.naturalWidth")
-        assert width and width > 0
-    assert page.get_by_role("cell", name=agent.name).first.is_visible()
-    screenshot(page, "leads-dashboard")
-    context.close()
-    assert not problems, problems
+    with admin_page(browser, live_server, manager) as page:
+        page.goto("/admin/leads/inquiry/dashboard/")
+        images = page.locator(".leads-dashboard img")
+        assert images.count() == 5
+        for i in range(images.count()):
+            width = images.nth(i).evaluate("img => img.complete && img.naturalWidth")
+            assert width and width > 0
+        assert page.get_by_role("cell", name=agent.name).first.is_visible()
+        screenshot(page, "leads-dashboard")

@@ -8,6 +8,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from articles.models import Article, Category
 from demo import leads as demo_leads
@@ -47,7 +49,19 @@ def test_ensure_demo_login_refuses_production(settings):
     assert not get_user_model().objects.filter(username="manager").exists()
 
 
-# ---- seed_demo: the whole site --------------------------------------------------------------
+# ---- seed_demo ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="class")
+def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo site, seeded once for the tests of a class inside a transaction that is
+    rolled back after them (as Django's TestCase does for setUpTestData); each test runs
+    in a savepoint inside it."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"))
+    with django_db_blocker.unblock(), media, transaction.atomic():
+        run("seed_demo")
+        yield
+        transaction.set_rollback(True)
 
 
 def _counts():
@@ -58,93 +72,73 @@ def _counts():
     }
 
 
-def test_seed_demo_is_idempotent():
-    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
-    first = _counts()
-    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
-    assert _counts() == first
-    assert first["listings.Listing"] > 0
+@pytest.mark.usefixtures("demo_site")
+class TestSeedDemo:
+    def test_running_it_again_changes_nothing(self):
+        first = _counts()
+        run("seed_demo")
+        assert _counts() == first
+        assert first["listings.Listing"] > 0
 
+    def test_it_loads_what_the_data_files_say(self):
+        assert Agent.objects.count() == len(load("agents")["agents"])
+        assert Park.objects.count() == len(load("parks")["parks"])
+        assert Listing.objects.count() == load("listings")["count"]
+        assert LandParcel.objects.count() == len(load("land")["parcels"])
+        assert Category.objects.count() == len(load("categories")["categories"])
+        articles = load("articles")
+        published, not_published = articles["published"], articles["not_published"]
+        assert Article.objects.count() == len(published) + len(not_published)
+        assert RoutingRule.objects.count() == len(load("routing")["rules"])
+        assert Inquiry.objects.count() == len(load("inquiries")["inquiries"])
+        park = Park.objects.get(slug="songjiang-etdz")
+        assert park.agent.user.username == "agent1"
+        assert park.introduction.startswith("松江经济技术开发区位于松江区永丰街道")
+        rule = RoutingRule.objects.get(name="仓库需求")
+        assert sorted(a.user.username for a in rule.agents.all()) == ["agent2", "agent3"]
+        parcel = LandParcel.objects.get(code="YF-19-001")
+        assert (parcel.area, parcel.starting_price) == (Decimal("11875.3"), Decimal("1104"))
 
-def test_seed_demo_loads_what_the_data_files_say():
-    run("seed_demo")
-    assert Agent.objects.count() == len(load("agents")["agents"])
-    assert Park.objects.count() == len(load("parks")["parks"])
-    assert Listing.objects.count() == load("listings")["count"]
-    assert LandParcel.objects.count() == len(load("land")["parcels"])
-    assert Category.objects.count() == len(load("categories")["categories"])
-    articles = load("articles")
-    assert Article.objects.count() == len(articles["published"]) + len(articles["not_published"])
-    assert RoutingRule.objects.count() == len(load("routing")["rules"])
-    assert Inquiry.objects.count() == len(load("inquiries")["inquiries"])
-    park = Park.objects.get(slug="songjiang-etdz")
-    assert park.agent.user.username == "agent1"
-    assert park.introduction.startswith("松江经济技术开发区位于松江区永丰街道")
-    rule = RoutingRule.objects.get(name="仓库需求")
-    assert sorted(a.user.username for a in rule.agents.all()) == ["agent2", "agent3"]
-    parcel = LandParcel.objects.get(code="YF-19-001")
-    assert (parcel.area, parcel.starting_price) == (Decimal("11875.3"), Decimal("1104"))
+    def test_the_listings_are_realistic(self):
+        assert Park.objects.count() >= 10
+        assert Agent.objects.count() >= 8
+        assert Listing.objects.count() >= 120
+        assert LandParcel.objects.count() >= 15
+        towns = set(Listing.objects.values_list("town", flat=True))
+        assert {"新桥镇", "九亭镇", "泗泾镇"} <= towns and len(towns) >= 8
+        assert Listing.objects.published().count() >= 90
+        assert LandParcel.objects.open_for_bidding().count() >= 8
+        agent = Agent.objects.get(user__username="agent1")
+        assert agent.user.check_password("g60-demo-agent") and agent.user.is_staff
+        assert agent.user.groups.filter(name="agents").exists()
+        for listing in Listing.objects.all():
+            listing.full_clean()
 
+    def test_it_writes_at_least_30_articles_in_4_categories(self):
+        published = Article.objects.published()
+        assert published.count() >= 30
+        assert Category.objects.filter(articles__in=published).distinct().count() >= 4
+        assert published.exclude(cover="").count() >= 10
+        assert all(article.tags.exists() for article in published)
+        assert Article.objects.scheduled().exists()
+        assert Article.objects.filter(status=Article.Status.DRAFT).exists()
+        assert published.filter(parks__isnull=False).exists()
 
-# ---- seed_demo: listings ------------------------------------------------------------------
+    def test_it_builds_a_large_set_with_a_progress_bar(self):
+        output = run("seed_demo", "--listings", "300")
+        assert Listing.objects.filter(code__startswith="BX-").count() == 300
+        assert "300/300 listings" in output
+        run("seed_demo", "--listings", "300")
+        assert Listing.objects.filter(code__startswith="BX-").count() == 300
 
-
-def test_seed_demo_is_idempotent_and_realistic():
-    run("seed_demo")
-    counts = (Park.objects.count(), Agent.objects.count(), Listing.objects.count())
-    run("seed_demo")
-    assert (Park.objects.count(), Agent.objects.count(), Listing.objects.count()) == counts
-    assert Park.objects.count() >= 10
-    assert Agent.objects.count() >= 8
-    assert Listing.objects.count() >= 120
-    assert LandParcel.objects.count() >= 15
-    towns = set(Listing.objects.values_list("town", flat=True))
-    assert {"新桥镇", "九亭镇", "泗泾镇"} <= towns and len(towns) >= 8
-    assert Listing.objects.published().count() >= 90
-    assert LandParcel.objects.open_for_bidding().count() >= 8
-    agent = Agent.objects.get(user__username="agent1")
-    assert agent.user.check_password("g60-demo-agent") and agent.user.is_staff
-    assert agent.user.groups.filter(name="agents").exists()
-    for listing in Listing.objects.all():
-        listing.full_clean()
-
-
-def test_seed_demo_builds_a_large_set_with_a_progress_bar():
-    output = run("seed_demo", "--listings", "300")
-    assert Listing.objects.filter(code__startswith="BX-").count() == 300
-    assert "300/300 listings" in output
-    run("seed_demo", "--listings", "300")
-    assert Listing.objects.filter(code__startswith="BX-").count() == 300
-
-
-# ---- seed_demo: news ----------------------------------------------------------------------
-
-
-def test_seed_demo_writes_at_least_30_articles_in_4_categories_and_is_idempotent():
-    run("seed_demo")
-    published = Article.objects.published()
-    assert published.count() >= 30
-    assert Category.objects.filter(articles__in=published).distinct().count() >= 4
-    assert published.exclude(cover="").count() >= 10
-    assert all(article.tags.exists() for article in published)
-    assert Article.objects.scheduled().exists()
-    assert Article.objects.filter(status=Article.Status.DRAFT).exists()
-    assert published.filter(parks__isnull=False).exists()
-    counts = (Article.objects.count(), Category.objects.count())
-
-    run("seed_demo")
-
-    assert (Article.objects.count(), Category.objects.count()) == counts
-
-
-def test_seed_demo_builds_generated_articles_for_benchmarks():
-    run("seed_demo", "--articles", "120")
-    generated = Article.objects.filter(source_name="基准测试数据")
-    assert generated.count() == 120
-    assert generated.published().count() == 120
-    assert generated.first().tags.count() == 3
-    run("seed_demo", "--articles", "120")
-    assert generated.count() == 120
+    def test_it_builds_generated_articles_for_benchmarks(self):
+        run("seed_demo", "--articles", "120")
+        generated = Article.objects.filter(source_name="基准测试数据")
+        assert generated.count() == 120
+        assert generated.published().count() == 120
+        assert generated.first().tags.count() == 3
+        run("seed_demo", "--articles", "120")
+        assert generated.count() == 120
 
 
 # ---- seed_demo: inquiries ---------------------------------------------------------------------

@@ -2,8 +2,11 @@
 failures. These start real servers in a temporary var/ directory."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -26,11 +29,16 @@ def embedded(var_dir, *args, timeout=120):
 
 
 @pytest.fixture
-def var_dir(tmp_path_factory):
-    # A short path: the server's socket lives in it and Unix sockets have a length limit.
-    path = tmp_path_factory.mktemp("v")
+def var_dir():
+    # Not under pytest's basetemp: run as root, pgserver opens the parents of pgdata to
+    # its "pgserver" user, and another pytest run on the machine puts the shared
+    # /tmp/pytest-of-<user> back to 0700 (and prunes old numbered directories) while
+    # the server is running. A short path too: the server's socket lives in it and Unix
+    # sockets have a length limit.
+    path = Path(tempfile.mkdtemp(prefix="g60v-"))
     yield path
     embedded(path, "-m", "g60portal.embedded_db", "stop")
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_it_keeps_data_across_a_restart(var_dir):

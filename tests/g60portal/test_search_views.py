@@ -295,8 +295,13 @@ def test_tsquery_syntax_is_searched_as_words(client):
 
 def test_several_q_parameters_use_the_last_one(client):
     factories.make_listing(title="叶榭仓库", kind=Listing.Kind.WAREHOUSE)
+    factories.make_listing(title="xyz厂房")
     response = client.get("/search/?q=xyz&q=叶榭")
     assert response.status_code == 200
+    html = re.sub(r"</?mark>", "", response.content.decode())
+    assert "<h1>“叶榭”的搜索结果</h1>" in html
+    assert "叶榭仓库" in html
+    assert "xyz厂房" not in html
 
 
 def test_listing_and_land_lists_use_the_same_machinery(client):

@@ -4,9 +4,8 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.db import connection
-from django.utils import translation
 
+from leads import services
 from leads.forms import new_stamp, sign_subject
 from tests import factories
 
@@ -40,14 +39,6 @@ def form_data(obj=None, **overrides):
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """A request to /en/ leaves English active in the thread; start each test in Chinese."""
-    translation.activate("zh-hans")
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture
@@ -85,30 +76,57 @@ def make_agent_user(**agent_kwargs):
     return user, agent
 
 
-def flush_on_commit():
-    """Run the on-commit callbacks a test transaction holds back (enqueueing tasks)."""
-    while connection.run_on_commit:
-        pending = list(connection.run_on_commit)
-        connection.run_on_commit.clear()
-        for _sids, func, _robust in pending:
-            func()
+def inquiry_for(agent, **kwargs):
+    """An inquiry about a new listing of the agent's."""
+    n = factories.seq()
+    listing = factories.make_listing(agent=agent)
+    kwargs.setdefault("name", f"客户{n}")
+    kwargs.setdefault("mobile", f"134{n:08d}")
+    return services.submit_inquiry(subject=listing, **kwargs)
 
 
 @pytest.fixture
-def run_worker(monkeypatch):
+def two_agents():
+    """(user, agent) of two agents, flattened."""
+    user_a, agent_a = make_agent_user()
+    user_b, agent_b = make_agent_user()
+    return user_a, agent_a, user_b, agent_b
+
+
+@pytest.fixture
+def run_worker(monkeypatch, django_capture_on_commit_callbacks):
     """Run the real db_worker in-process until the queue holds nothing due.
 
     In a test wrapped in a transaction the worker must not drop the connection (it
-    does so between tasks in production), and on-commit callbacks (the enqueueing of
-    notifications and retries) are run by hand, as a commit would.
+    does so between tasks in production), and the on-commit callbacks (the enqueueing
+    of notifications and retries) registered since the test began or the last run are
+    run first and after, as a commit would.
     """
     monkeypatch.setattr(
         "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
     )
 
-    def run():
-        flush_on_commit()
-        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
-        flush_on_commit()
+    def start_capture():
+        capture = django_capture_on_commit_callbacks()
+        return capture, capture.__enter__()
 
-    return run
+    current = start_capture()
+
+    def commit():
+        nonlocal current
+        while True:
+            # A fresh capture first: what the callbacks register waits for the next round.
+            (capture, callbacks), current = current, start_capture()
+            capture.__exit__(None, None, None)
+            if not callbacks:
+                return
+            for callback in callbacks:
+                callback()
+
+    def run():
+        commit()
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+        commit()
+
+    yield run
+    current[0].__exit__(None, None, None)

@@ -7,10 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from leads import services
-from leads.models import Inquiry, InquiryEvent, Notification
+from leads.models import InquiryEvent, Notification
 from tests import factories
-from tests.leads.conftest import make_agent_user, staff_group
+from tests.leads.conftest import inquiry_for, staff_group
 
 pytestmark = pytest.mark.django_db
 
@@ -19,21 +18,6 @@ CHANGELIST = reverse("admin:leads_inquiry_changelist")
 
 def change_url(inquiry):
     return reverse("admin:leads_inquiry_change", args=[inquiry.pk])
-
-
-def inquiry_for(agent, **kwargs):
-    n = factories.seq()
-    listing = factories.make_listing(agent=agent)
-    kwargs.setdefault("name", f"客户{n}")
-    kwargs.setdefault("mobile", f"134{n:08d}")
-    return services.submit_inquiry(subject=listing, **kwargs)
-
-
-@pytest.fixture
-def two_agents():
-    user_a, agent_a = make_agent_user()
-    user_b, agent_b = make_agent_user()
-    return user_a, agent_a, user_b, agent_b
 
 
 def test_an_agent_sees_only_their_own_inquiries(client, two_agents):
@@ -231,35 +215,6 @@ def test_the_changelist_has_a_query_budget(client, manager, django_assert_max_nu
     with django_assert_max_num_queries(14):
         response = client.get(CHANGELIST)
     assert response.context["cl"].result_count == 12
-
-
-def test_the_dashboard_is_for_managers_only(client, manager, two_agents):
-    user_a, agent_a, _ub, agent_b = two_agents
-    for inquiry in [inquiry_for(agent_a), inquiry_for(agent_b), inquiry_for(agent_b)]:
-        services.change_status(inquiry, Inquiry.Status.CONTACTED)
-    client.force_login(manager)
-    url = reverse("admin:leads_inquiry_dashboard")
-    response = client.get(url)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert agent_b.name in html
-    for chart in ["per-day", "by-source", "by-agent", "response", "funnel"]:
-        chart_url = reverse("admin:leads_inquiry_chart", args=[chart])
-        assert chart_url in html
-        svg = client.get(chart_url)
-        assert svg.status_code == 200
-        assert svg["Content-Type"].startswith("image/svg+xml")
-        body = svg.content.decode()
-        assert body.lstrip().startswith(("<?xml", "<svg"))
-        assert "<script" not in body
-    funnel = dict(response.context["funnel"])
-    assert funnel["已提交"] == 3 and funnel["已联系"] == 3 and funnel["已成交"] == 0
-    assert dict(response.context["by_source"])["房源"] == 3
-
-    client.force_login(user_a)
-    assert client.get(url).status_code == 403
-    assert client.get(reverse("admin:leads_inquiry_chart", args=["funnel"])).status_code == 403
-    assert reverse("admin:leads_inquiry_dashboard") not in client.get(CHANGELIST).content.decode()
 
 
 def test_routing_rules_are_for_managers(client, manager, two_agents):

@@ -15,7 +15,7 @@ from listings.models import LandParcel, Listing
 from listings.permissions import agent_for, is_manager, scope_to_agent
 from listings.resources import ListingResource
 from tests import factories
-from tests.listings.test_services import jpeg_bytes
+from tests.factories import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Picture checks and thumbnails (g60portal/uploads.py), QR codes (g60portal/qrcode.py)."""
+"""Picture checks and thumbnails (core/uploads.py)."""
 
 import io
 
@@ -9,27 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from core import uploads
-from core.qrcode import qr_svg
 from listings.models import Agent, ListingImage
-
-
-def jpeg_bytes(size=(800, 600), exif_gps=False):
-    image = Image.new("RGB", size, (120, 140, 160))
-    out = io.BytesIO()
-    kwargs = {}
-    if exif_gps:
-        exif = Image.Exif()
-        exif[0x010F] = "PhoneMaker"  # Make
-        exif[0x8825] = {1: "N", 2: (31.0, 4.0, 0.0), 3: "E", 4: (121.0, 14.0, 0.0)}
-        kwargs["exif"] = exif
-    image.save(out, "JPEG", **kwargs)
-    return out.getvalue()
-
-
-def png_bytes(size=(40, 30)):
-    out = io.BytesIO()
-    Image.new("RGBA", size, (0, 0, 0, 0)).save(out, "PNG")
-    return out.getvalue()
+from tests.factories import jpeg_bytes, png_bytes
 
 
 def test_it_strips_exif_and_gps_when_re_encoding():
@@ -118,10 +99,3 @@ def test_thumbnails_are_made_once_and_cached(settings):
 def test_a_missing_source_gives_no_thumbnail():
     assert uploads.thumbnail_url("listings/nothing-here.jpg", 360) is None
     assert uploads.thumbnail_url("", 360) is None
-
-
-def test_qr_codes_are_inline_svg_without_styles():
-    svg = str(qr_svg("https://example.com/listings/1/", title="扫码 <打开>"))
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "style" not in svg.lower()
-    assert "<title>扫码 &lt;打开&gt;</title>" in svg
