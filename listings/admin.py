@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.urls import path, reverse
@@ -137,8 +138,48 @@ class TemplateDownloadMixin:
         return context
 
 
+WEBHOOK_FIELDS = ["webhook_kind", "webhook_url", "webhook_secret"]
+
+
+class OwnWebhookForm(forms.ModelForm):
+    """An agent's own group-bot settings, write-only: the page says whether a URL and a
+    secret are set, never what they are; a blank box keeps what is stored."""
+
+    clear_webhook = forms.BooleanField(label=_("清除群机器人设置"), required=False)
+
+    class Meta:
+        model = Agent
+        fields = [*WEBHOOK_FIELDS, "clear_webhook"]
+        widgets = {
+            "webhook_url": forms.PasswordInput(render_value=False),
+            "webhook_secret": forms.PasswordInput(render_value=False),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("webhook_url", "webhook_secret"):
+            field = self.fields[name]
+            field.widget.attrs["autocomplete"] = "off"
+            field.help_text = (
+                _("已设置；留空则保持不变。") if getattr(self.instance, name) else _("未设置。")
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_webhook"):
+            cleaned.update(webhook_kind="", webhook_url="", webhook_secret="")
+            return cleaned
+        for name in ("webhook_url", "webhook_secret"):
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
+    """Webhook URLs carry the bot's access token and secrets sign its messages: only
+    managers see and edit them; an agent may set their own, write-only."""
+
     list_display = ["name", "mobile", "wechat_id", "user", "is_active", "accepts_leads"]
     list_filter = ["is_active", "accepts_leads", "webhook_kind"]
     search_fields = ["name", "mobile", "wechat_id", "email"]
@@ -146,11 +187,57 @@ class AgentAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "mobile", "email", "user", "is_active", "accepts_leads"]}),
         (_("微信"), {"fields": ["wechat_id", "wechat_qr", "photo"]}),
-        (_("群机器人"), {"fields": ["webhook_kind", "webhook_url", "webhook_secret"]}),
+        (_("群机器人"), {"fields": WEBHOOK_FIELDS}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
+
+    @staticmethod
+    def _is_own(request, obj):
+        agent = permissions.agent_for(request.user)
+        return obj is not None and agent is not None and agent.pk == obj.pk
+
+    def _sets_own_webhook(self, request, obj):
+        return not permissions.is_manager(request.user) and self._is_own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if self._sets_own_webhook(request, obj):
+            return True
+        return super().has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        if permissions.is_manager(request.user):
+            return self.fieldsets
+        others = [
+            fieldset for fieldset in self.fieldsets if fieldset[1]["fields"] != WEBHOOK_FIELDS
+        ]
+        if self._sets_own_webhook(request, obj):
+            webhook = [*WEBHOOK_FIELDS, "clear_webhook"]
+        else:
+            webhook = ["webhook_kind", "webhook_status"]
+        return [*others, (_("群机器人"), {"fields": webhook})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if permissions.is_manager(request.user):
+            return []
+        readonly = ["webhook_status"]
+        if self._sets_own_webhook(request, obj):
+            # Everything but their own bot settings stays as the managers set it.
+            for _name, options in self.fieldsets:
+                readonly += [f for f in options["fields"] if f not in WEBHOOK_FIELDS]
+        return readonly
+
+    def get_form(self, request, obj=None, **kwargs):
+        if self._sets_own_webhook(request, obj):
+            kwargs["form"] = OwnWebhookForm
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description=_("群机器人Webhook地址与密钥"))
+    def webhook_status(self, obj):
+        if obj is None or not obj.webhook_url:
+            return _("未设置")
+        return _("已设置（仅管理员可查看）")
 
 
 @admin.register(Park)
