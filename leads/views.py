@@ -51,7 +51,7 @@ def thanks_url(inquiry):
 def attached_from_query(request):
     for param, model in ATTACH_PARAMS.items():
         raw = request.GET.get(param, "")
-        if raw.isdigit() and len(raw) < 12:
+        if raw.isascii() and raw.isdigit() and len(raw) < 12:
             obj = model.objects.published().filter(pk=int(raw)).first()
             if obj is not None:
                 return obj
