@@ -90,13 +90,6 @@ class NewsListMixin:
     def get_queryset(self):
         return Article.objects.published().for_cards()
 
-    def paginate_queryset(self, queryset, page_size):
-        # Like the listing pages: a page past the end shows the last page, a bad number
-        # the first; no number a visitor sends reaches the database unbounded.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["categories"] = categories_with_counts()
