@@ -1,6 +1,8 @@
 """Findings of the outside audit (issue 11) that concern listings: each test reproduces
 one finding and shows it closed."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -193,3 +195,54 @@ def test_every_formula_prefix_is_escaped(text):
 
     assert escape_formula(text) == "'" + text
     assert escape_formula("-12.5") == "-12.5" and escape_formula("新桥") == "新桥"
+
+
+# ---- 6. unguessable stored names; a draft's picture is not revealed --------------------
+
+
+def jpeg(name):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(out, "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def test_a_draft_listings_picture_is_not_served_under_its_name_nor_shown(client, settings):
+    import re
+
+    from listings.models import Listing, ListingImage
+
+    # Outside production the site serves var/media itself, as the audit saw it.
+    draft = factories.make_listing(
+        status=Listing.Status.DRAFT, published_at=None, title="草稿厂房", code="D-1"
+    )
+    picture = ListingImage.objects.create(listing=draft, image=jpeg("draft_secret_plan.jpg"))
+    stored = picture.image.name
+    assert "draft_secret_plan" not in stored
+    assert re.fullmatch(r"listings/[0-9a-f]{32}\.jpg", stored)
+    assert client.get("/media/listings/draft_secret_plan.jpg").status_code == 404
+    assert client.get(f"/listings/{draft.pk}/").status_code == 404
+
+    stem = stored.split("/")[1].split(".")[0]
+    for path in ("/listings/", "/search/?q=草稿厂房", "/sitemap.xml", "/"):
+        assert stem not in client.get(path).content.decode(), path
+
+    # Published, the listing shows its picture (through a thumbnail of a hashed name).
+    Listing.objects.filter(pk=draft.pk).update(
+        status=Listing.Status.AVAILABLE, published_at=draft.created_at
+    )
+    html = client.get(f"/listings/{draft.pk}/").content.decode()
+    assert "/media/thumbnails/" in html or stem in html
+
+
+def test_every_upload_gets_a_fresh_random_name():
+    from core.uploads import unguessable_name
+
+    names = {unguessable_name("plan.JPG") for _ in range(50)}
+    assert len(names) == 50
+    assert all(re.fullmatch(r"[0-9a-f]{32}\.jpg", n) for n in names)
+    assert unguessable_name("x.php%00.jpg.exe<>").endswith(".bin")
