@@ -1,12 +1,15 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
+from import_export.forms import ImportForm
 
 from core.uploads import thumbnail_url
 from listings import permissions
@@ -97,10 +100,37 @@ class LandStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+IMPORT_PREVIEW_ROWS = 100
+
+
+class LimitedImportForm(ImportForm):
+    """The import form, refusing a file over settings.IMPORT_MAX_BYTES before it is read
+    (the row limit is the resource's)."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件过大（%(size)s）：一次最多导入 %(limit)s，请分成几个文件导入。")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.IMPORT_MAX_BYTES),
+                },
+                code="too_large",
+            )
+        return upload
+
+
 class TemplateDownloadMixin:
     """A download of an empty import template (Excel) with the Chinese column headers."""
 
     import_template_name = "listings/admin/import.html"
+    import_form_class = LimitedImportForm
+    # The file waits between the preview and the confirmation in the shared cache (Redis
+    # in production), not on the disk of whichever web host served the preview.
+    tmp_storage_class = "import_export.tmp_storages.MediaStorage"
+    # One admin log entry per imported row would double the time of a large import.
+    skip_admin_log = True
 
     def get_urls(self):
         return [
@@ -135,6 +165,12 @@ class TemplateDownloadMixin:
         context = super().get_import_context_data(**kwargs)
         context["import_template_url"] = reverse(f"admin:{self.import_template_url_name()}")
         context["import_columns"] = self.resource_classes[0].documented_columns()
+        context["import_max_rows"] = settings.IMPORT_MAX_ROWS
+        context["import_max_mb"] = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        # A preview of 20,000 rows would be a page of tens of megabytes: the counts and
+        # the first rows show what the import will do; every invalid row is still listed.
+        context["preview_rows"] = IMPORT_PREVIEW_ROWS
+        context["preview_slice"] = f":{IMPORT_PREVIEW_ROWS}"
         return context
 
 
