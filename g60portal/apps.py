@@ -10,5 +10,7 @@ class G60PortalConfig(AppConfig):
         from django.conf import settings
         from django.contrib import admin
 
+        from g60portal import checks  # noqa: F401 - registers the deploy checks
+
         admin.site.site_header = settings.ADMIN_SITE_HEADER
         admin.site.site_title = settings.SITE_NAME
