@@ -152,6 +152,25 @@ def test_a_used_stamp_is_refused_for_another_inquiry(client, agent):
     assert Inquiry.objects.count() == 2
 
 
+def test_a_stamp_used_at_the_same_moment_by_another_process_is_refused(client, agent, monkeypatch):
+    """Both posts pass the checks before either is saved: the unique stamp decides."""
+    data = form_data()
+    submit(client, data)
+
+    class NotYetVisible:
+        class objects:  # noqa: N801 - stands in for Inquiry.objects
+            @staticmethod
+            def filter(**kwargs):
+                return Inquiry.objects.none()
+
+    monkeypatch.setattr("leads.views.Inquiry", NotYetVisible)
+    monkeypatch.setattr("leads.forms.Inquiry", NotYetVisible)
+    other = submit(client, {**data, "mobile": "13700000001"})
+    assert other.status_code == 200
+    assert "此页面已提交过一次咨询" in other.content.decode()
+    assert Inquiry.objects.count() == 1
+
+
 def test_an_expired_form_comes_back_with_a_fresh_stamp(client, agent):
     response = submit(client, form_data(stamp="garbage"))
     assert response.status_code == 200
