@@ -5,11 +5,17 @@ its name says), its size and its pixel count, then re-encoded so that nothing bu
 pixels survives: EXIF (camera, GPS position), comments and any trailing payload are
 dropped. Thumbnails are made once per picture and width and kept under
 MEDIA_ROOT/thumbnails/.
+
+Stored names are unguessable: 128 random bits, nothing of the uploaded name. A picture of
+a draft is reachable only by a name that no public page shows until the item is
+published (the thumbnail names derive from it by a one-way hash).
 """
 
 import hashlib
 import io
 import logging
+import re
+import secrets
 import warnings
 from pathlib import PurePosixPath
 
@@ -105,8 +111,20 @@ class CheckedImageFormField(forms.ImageField):
         return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+def unguessable_name(filename):
+    """A random file name that keeps only the (already checked) extension of `filename`."""
+    extension = PurePosixPath(str(filename)).suffix.lower().lstrip(".")
+    if not re.fullmatch(r"[a-z0-9]{1,5}", extension):
+        extension = "bin"
+    return f"{secrets.token_hex(16)}.{extension}"
+
+
 class CheckedImageField(models.ImageField):
-    """A model ImageField whose forms (admin included) check and re-encode uploads."""
+    """A model ImageField whose forms (admin included) check and re-encode uploads, stored
+    under an unguessable name in the field's upload_to folder."""
+
+    def generate_filename(self, instance, filename):
+        return super().generate_filename(instance, unguessable_name(filename))
 
     def formfield(self, **kwargs):
         kwargs.setdefault("form_class", CheckedImageFormField)

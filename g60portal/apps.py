@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from g60portal import checks  # noqa: F401 - registers the deploy checks
+
 
 class G60PortalConfig(AppConfig):
     name = "g60portal"

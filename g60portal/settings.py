@@ -5,6 +5,7 @@ Production mode is switched on with ``G60_PRODUCTION=1``: DEBUG is then off, a r
 full list of variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,9 @@ INSTALLED_APPS = [
     "taggit",
     "import_export",
     "django_prose_editor",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "g60portal",
     "listings",
     "articles",
@@ -83,9 +87,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "g60portal.two_factor.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "g60portal.urls"
@@ -164,6 +172,29 @@ IMPORT_EXPORT_FORMATS = exports.FORMATS
 
 # Background work: Django tasks on the database backend; worker: manage.py db_worker.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords an account,
+# and separately an address, is locked for LOGIN_LOCKOUT_MINUTES; managers lift a lockout
+# by deleting its row under 登录失败记录 (axes) in the admin. Kept in the database, so
+# every web process sees the same counts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The address as the inquiry limits see it (LEAD_TRUSTED_PROXIES below).
+AXES_CLIENT_IP_CALLABLE = "leads.views.client_ip"
+AXES_VERBOSE = False
+
+# Second factor (django-otp, TOTP): any staff member may add an authenticator app under
+# /admin/otp/; once added it is asked for at every login. Managers must add one when
+# OTP_REQUIRED_FOR_MANAGERS is on, which it is in production.
+OTP_REQUIRED_FOR_MANAGERS = env_bool("OTP_REQUIRED_FOR_MANAGERS", PRODUCTION)
+OTP_TOTP_ISSUER = "G60 Portal"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -262,6 +293,9 @@ LEAD_NOTIFY_SWEEP_SECONDS = env_int("LEAD_NOTIFY_SWEEP_SECONDS", 20, minimum=1)
 # A delivery still pending this long after it was created counts as late (admin banner).
 LEAD_NOTIFY_LATE_MINUTES = env_int("LEAD_NOTIFY_LATE_MINUTES", 5, minimum=1)
 LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 730, minimum=1)  # closed inquiries
+# Listing and land imports (admin): larger files are refused with a message.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none).
 LEAD_TRUSTED_PROXIES = env_int("LEAD_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 

@@ -119,11 +119,14 @@ class SiteSearch:
         return search.filter_queryset(kind.public(), self.query)
 
     def plan_page(self, number, per_page):
-        """The page the caller will most likely ask for (a bad number: the first)."""
+        """The page the caller will most likely ask for (a bad number: the first; a
+        number past the last page the capped results can fill: that last page)."""
         try:
             number = max(1, int(number))
         except (TypeError, ValueError):
             number = 1
+        # Never more than the capped candidates fill: a huge page never reaches SQL.
+        number = min(number, -(-self.MAX_CANDIDATES * len(KINDS) // per_page))
         self._window = ((number - 1) * per_page, number * per_page)
 
     @property

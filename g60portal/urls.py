@@ -5,7 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from g60portal import search_views, views
+from g60portal import search_views, two_factor, views
 from g60portal.sitemaps import SITEMAPS
 
 handler404 = "g60portal.views.page_not_found"
@@ -20,6 +20,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("admin/otp/setup/", admin.site.admin_view(two_factor.setup), name="otp-setup"),
+    path("admin/otp/verify/", admin.site.admin_view(two_factor.verify), name="otp-verify"),
     path("admin/", admin.site.urls),
 ]
 

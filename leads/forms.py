@@ -19,6 +19,7 @@ MOBILE_NOISE_RE = re.compile(r"[\s\-\.\(\)（）\u3000]")
 STAMP_SALT = "leads.stamp"
 SUBJECT_SALT = "leads.subject"
 STAMP_MAX_AGE = 2 * 24 * 3600  # a page left open over a weekend still submits
+USED_STAMP_MESSAGE = _("此页面已提交过一次咨询。如需再次提交，请确认信息后重新提交。")
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 TRACKING_FIELDS = ("page_url", "referrer", *UTM_FIELDS)
@@ -219,6 +220,10 @@ class InquiryForm(forms.ModelForm):
         self.nonce, issued = stamp
         if time.time() - issued < settings.LEAD_MIN_FILL_SECONDS:
             raise ValidationError(_("提交过快，请稍候几秒再提交。"), code="too_fast")
+        # Single use, or one stamp would pass the minimum fill time for any number of
+        # posts. The same person sending the same page again is answered by the view.
+        if Inquiry.objects.filter(submission_token=self.nonce).exists():
+            raise ValidationError(USED_STAMP_MESSAGE, code="used_stamp")
         return self.cleaned_data["stamp"]
 
     def clean_subject(self):

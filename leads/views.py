@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from leads.forms import InquiryForm, normalize_mobile, read_stamp
+from leads.forms import USED_STAMP_MESSAGE, InquiryForm, normalize_mobile, read_stamp
 from leads.models import SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry
 from leads.services import submit_inquiry
 from leads.templatetags.leads_tags import initial_form
@@ -47,7 +47,7 @@ def attached_from_query(request):
     the general form."""
     for kind in SUBJECT_KINDS:
         raw = request.GET.get(kind.key, "")
-        if raw.isdigit() and len(raw) < 12:
+        if raw.isascii() and raw.isdigit() and len(raw) < 12:
             obj = kind.model.objects.published().filter(pk=int(raw)).first()
             if obj is not None:
                 return obj
@@ -78,24 +78,22 @@ class InquiryView(View):
 
     def submit(self, request):
         stamp = read_stamp(request.POST.get("stamp"))
-        mobile = normalize_mobile(request.POST.get("mobile", ""))[:30]
-        taken = False
         if stamp is not None:
             existing = Inquiry.objects.filter(submission_token=stamp[0]).first()
-            if existing is not None:
-                if existing.mobile == mobile:
-                    # A double click or a resubmitted page: the same inquiry, once.
-                    return redirect(thanks_url(existing), permanent=False)
-                taken = True  # a page served from some cache to someone else
+            mobile = normalize_mobile(request.POST.get("mobile", ""))[:30]
+            if existing is not None and existing.mobile == mobile:
+                # A double click or a resubmitted page: the same inquiry, once. Anyone
+                # else with this stamp is refused by the form (a stamp is single-use).
+                return redirect(thanks_url(existing), permanent=False)
         form = InquiryForm(request.POST, ip=client_ip(request))
         if form.is_valid():
-            data = form.inquiry_data()
-            if taken:
-                data["submission_token"] = None
-            inquiry = submit_inquiry(**data, language=request.LANGUAGE_CODE)
-            response = redirect(thanks_url(inquiry))
-            response.status_code = 303
-            return response
+            inquiry = submit_inquiry(**form.inquiry_data(), language=request.LANGUAGE_CODE)
+            if inquiry.mobile == form.cleaned_data["mobile"]:
+                response = redirect(thanks_url(inquiry))
+                response.status_code = 303
+                return response
+            # Another post with this stamp was saved a moment before this one.
+            form.add_error("stamp", USED_STAMP_MESSAGE)
         if "stamp" in form.errors or stamp is None:
             # Give the page a fresh stamp so the next try can pass.
             form.data = form.data.copy()

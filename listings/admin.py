@@ -1,11 +1,15 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
+from import_export.forms import ImportForm
 
 from core.uploads import thumbnail_url
 from listings import permissions
@@ -96,10 +100,37 @@ class LandStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+IMPORT_PREVIEW_ROWS = 100
+
+
+class LimitedImportForm(ImportForm):
+    """The import form, refusing a file over settings.IMPORT_MAX_BYTES before it is read
+    (the row limit is the resource's)."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件过大（%(size)s）：一次最多导入 %(limit)s，请分成几个文件导入。")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.IMPORT_MAX_BYTES),
+                },
+                code="too_large",
+            )
+        return upload
+
+
 class TemplateDownloadMixin:
     """A download of an empty import template (Excel) with the Chinese column headers."""
 
     import_template_name = "listings/admin/import.html"
+    import_form_class = LimitedImportForm
+    # The file waits between the preview and the confirmation in the shared cache (Redis
+    # in production), not on the disk of whichever web host served the preview.
+    tmp_storage_class = "import_export.tmp_storages.MediaStorage"
+    # One admin log entry per imported row would double the time of a large import.
+    skip_admin_log = True
 
     def get_urls(self):
         return [
@@ -134,11 +165,57 @@ class TemplateDownloadMixin:
         context = super().get_import_context_data(**kwargs)
         context["import_template_url"] = reverse(f"admin:{self.import_template_url_name()}")
         context["import_columns"] = self.resource_classes[0].documented_columns()
+        context["import_max_rows"] = settings.IMPORT_MAX_ROWS
+        context["import_max_mb"] = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        # A preview of 20,000 rows would be a page of tens of megabytes: the counts and
+        # the first rows show what the import will do; every invalid row is still listed.
+        context["preview_rows"] = IMPORT_PREVIEW_ROWS
+        context["preview_slice"] = f":{IMPORT_PREVIEW_ROWS}"
         return context
+
+
+WEBHOOK_FIELDS = ["webhook_kind", "webhook_url", "webhook_secret"]
+
+
+class OwnWebhookForm(forms.ModelForm):
+    """An agent's own group-bot settings, write-only: the page says whether a URL and a
+    secret are set, never what they are; a blank box keeps what is stored."""
+
+    clear_webhook = forms.BooleanField(label=_("清除群机器人设置"), required=False)
+
+    class Meta:
+        model = Agent
+        fields = [*WEBHOOK_FIELDS, "clear_webhook"]
+        widgets = {
+            "webhook_url": forms.PasswordInput(render_value=False),
+            "webhook_secret": forms.PasswordInput(render_value=False),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("webhook_url", "webhook_secret"):
+            field = self.fields[name]
+            field.widget.attrs["autocomplete"] = "off"
+            field.help_text = (
+                _("已设置；留空则保持不变。") if getattr(self.instance, name) else _("未设置。")
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_webhook"):
+            cleaned.update(webhook_kind="", webhook_url="", webhook_secret="")
+            return cleaned
+        for name in ("webhook_url", "webhook_secret"):
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
+    """Webhook URLs carry the bot's access token and secrets sign its messages: only
+    managers see and edit them; an agent may set their own, write-only."""
+
     list_display = ["name", "mobile", "wechat_id", "user", "is_active", "accepts_leads"]
     list_filter = ["is_active", "accepts_leads", "webhook_kind"]
     search_fields = ["name", "mobile", "wechat_id", "email"]
@@ -146,11 +223,57 @@ class AgentAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "mobile", "email", "user", "is_active", "accepts_leads"]}),
         (_("微信"), {"fields": ["wechat_id", "wechat_qr", "photo"]}),
-        (_("群机器人"), {"fields": ["webhook_kind", "webhook_url", "webhook_secret"]}),
+        (_("群机器人"), {"fields": WEBHOOK_FIELDS}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
+
+    @staticmethod
+    def _is_own(request, obj):
+        agent = permissions.agent_for(request.user)
+        return obj is not None and agent is not None and agent.pk == obj.pk
+
+    def _sets_own_webhook(self, request, obj):
+        return not permissions.is_manager(request.user) and self._is_own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if self._sets_own_webhook(request, obj):
+            return True
+        return super().has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        if permissions.is_manager(request.user):
+            return self.fieldsets
+        others = [
+            fieldset for fieldset in self.fieldsets if fieldset[1]["fields"] != WEBHOOK_FIELDS
+        ]
+        if self._sets_own_webhook(request, obj):
+            webhook = [*WEBHOOK_FIELDS, "clear_webhook"]
+        else:
+            webhook = ["webhook_kind", "webhook_status"]
+        return [*others, (_("群机器人"), {"fields": webhook})]
+
+    def get_readonly_fields(self, request, obj=None):
+        if permissions.is_manager(request.user):
+            return []
+        readonly = ["webhook_status"]
+        if self._sets_own_webhook(request, obj):
+            # Everything but their own bot settings stays as the managers set it.
+            for _name, options in self.fieldsets:
+                readonly += [f for f in options["fields"] if f not in WEBHOOK_FIELDS]
+        return readonly
+
+    def get_form(self, request, obj=None, **kwargs):
+        if self._sets_own_webhook(request, obj):
+            kwargs["form"] = OwnWebhookForm
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description=_("群机器人Webhook地址与密钥"))
+    def webhook_status(self, obj):
+        if obj is None or not obj.webhook_url:
+            return _("未设置")
+        return _("已设置（仅管理员可查看）")
 
 
 @admin.register(Park)

@@ -47,6 +47,8 @@ def production_env(**overrides):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "www.example.cn",
         "EMAIL_HOST": "smtp.example.cn",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "LEAD_TRUSTED_PROXIES": "1",
     }
     env.update(overrides)
     return env

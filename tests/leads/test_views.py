@@ -137,12 +137,38 @@ def test_a_double_click_or_resubmitted_page_creates_one_inquiry(client, agent):
     assert Inquiry.objects.count() == 1
 
 
-def test_a_stamp_reused_by_someone_else_does_not_hijack_their_inquiry(client, agent):
+def test_a_used_stamp_is_refused_for_another_inquiry(client, agent):
+    data = form_data()
+    first = submit(client, data)
+    for n in range(5):
+        other = submit(client, {**data, "mobile": f"1370000000{n}"})
+        assert other.status_code == 200
+        assert "此页面已提交过一次咨询" in other.content.decode()
+        assert first["Location"] not in other.content.decode()
+    assert Inquiry.objects.count() == 1
+    # The page comes back with a fresh stamp, so that a real second inquiry can be sent.
+    fresh = other.context["form"].data["stamp"]
+    assert submit(client, {**data, "mobile": "13700000009", "stamp": fresh}).status_code == 303
+    assert Inquiry.objects.count() == 2
+
+
+def test_a_stamp_used_at_the_same_moment_by_another_process_is_refused(client, agent, monkeypatch):
+    """Both posts pass the checks before either is saved: the unique stamp decides."""
     data = form_data()
     submit(client, data)
+
+    class NotYetVisible:
+        class objects:  # noqa: N801 - stands in for Inquiry.objects
+            @staticmethod
+            def filter(**kwargs):
+                return Inquiry.objects.none()
+
+    monkeypatch.setattr("leads.views.Inquiry", NotYetVisible)
+    monkeypatch.setattr("leads.forms.Inquiry", NotYetVisible)
     other = submit(client, {**data, "mobile": "13700000001"})
-    assert other.status_code == 303
-    assert Inquiry.objects.count() == 2
+    assert other.status_code == 200
+    assert "此页面已提交过一次咨询" in other.content.decode()
+    assert Inquiry.objects.count() == 1
 
 
 def test_an_expired_form_comes_back_with_a_fresh_stamp(client, agent):
