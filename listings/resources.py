@@ -358,7 +358,11 @@ class AliasedResource(resources.ModelResource):
         super().before_save_instance(instance, row, **kwargs)
 
     def get_bulk_update_fields(self):
-        return [*super().get_bulk_update_fields(), "search_vector", "updated_at"]
+        # Export-only columns (the listing's shown price) are no model fields.
+        written = [
+            name for name in super().get_bulk_update_fields() if not self.fields[name].readonly
+        ]
+        return [*written, "search_vector", "updated_at"]
 
     @classmethod
     def documented_columns(cls):
