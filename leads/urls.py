@@ -1,10 +1,14 @@
 from django.urls import path
 
-from leads import views
+from leads import views, workbench
 
 app_name = "leads"
 
 urlpatterns = [
     path("inquiry/", views.InquiryView.as_view(), name="inquiry"),
     path("inquiry/thanks/<str:token>/", views.thanks, name="thanks"),
+    path("agent/", workbench.queue, name="agent-queue"),
+    path("agent/inquiries/<int:pk>/", workbench.detail, name="agent-inquiry"),
+    path("agent/inquiries/<int:pk>/status/", workbench.set_status, name="agent-status"),
+    path("agent/inquiries/<int:pk>/note/", workbench.add_note, name="agent-note"),
 ]
