@@ -15,7 +15,7 @@ from leads.dashboard import views as dashboard_views
 from leads.models import SUBJECT_FIELDS, Inquiry, InquiryEvent, Notification, RoutingRule
 from leads.resources import InquiryResource
 from listings.models import Agent
-from listings.permissions import is_manager
+from listings.permissions import display_name, is_manager
 
 # ---- filters ---------------------------------------------------------------------
 
@@ -90,13 +90,17 @@ class InquiryEventInline(admin.TabularInline):
     model = InquiryEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor", "agent", "message"]
+    fields = ["created_at", "kind", "operator", "agent", "message"]
     readonly_fields = fields
     verbose_name = _("时间线")
     verbose_name_plural = _("时间线")
 
+    @admin.display(description=_("操作人"))
+    def operator(self, obj):
+        return display_name(obj.actor) or "—"
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "agent")
+        return super().get_queryset(request).select_related("actor__agent", "agent")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -444,9 +448,9 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(InquiryEvent)
 class InquiryEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "inquiry", "actor", "agent", "message"]
+    list_display = ["created_at", "kind", "inquiry", "operator", "agent", "message"]
     list_filter = ["kind", ("created_at", admin.DateFieldListFilter)]
-    list_select_related = ["inquiry", "actor", "agent"]
+    list_select_related = ["inquiry", "actor__agent", "agent"]
     search_fields = ["=inquiry__reference", "message"]
     date_hierarchy = "created_at"
 
@@ -464,6 +468,10 @@ class InquiryEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("操作人"), ordering="actor")
+    def operator(self, obj):
+        return display_name(obj.actor) or "—"
 
 
 @admin.register(Notification)

@@ -426,7 +426,8 @@ class InquiryEvent(models.Model):
         verbose_name_plural = _("咨询动态")
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        # Local time: the admin prints this above each timeline row.
+        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):
