@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "leads.sharing.ShareReferenceMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -252,6 +253,9 @@ LEAD_RATE_LIMIT_IP = env_int("LEAD_RATE_LIMIT_IP", 10, minimum=1)  # per hour
 LEAD_RATE_LIMIT_MOBILE = env_int("LEAD_RATE_LIMIT_MOBILE", 3, minimum=1)  # per hour
 LEAD_NOTIFY_BACKOFF_SECONDS = env_int("LEAD_NOTIFY_BACKOFF_SECONDS", 60, minimum=1)  # doubles
 LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 730, minimum=1)  # closed inquiries
+# Agents' share links (?ref=): how long a link works, how long a visitor keeps it.
+LEAD_SHARE_LINK_DAYS = env_int("LEAD_SHARE_LINK_DAYS", 365, minimum=1)
+LEAD_SHARE_COOKIE_DAYS = env_int("LEAD_SHARE_COOKIE_DAYS", 30, minimum=1)
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none).
 LEAD_TRUSTED_PROXIES = env_int("LEAD_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 

@@ -116,6 +116,7 @@ class Inquiry(models.Model):
         UNASSIGNED = "unassigned", _("无可分配顾问，已通知主管")
         MANUAL = "manual", _("主管改派")
         SLA = "sla", _("超时改派")
+        SHARED_LINK = "shared_link", _("顾问分享链接")
 
     CLOSED_STATUSES = (Status.WON, Status.LOST, Status.SPAM)
 
@@ -222,6 +223,14 @@ class Inquiry(models.Model):
         related_name="repeats",
     )
     anonymized_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True)
+    share = models.ForeignKey(
+        "leads.Share",
+        verbose_name=_("来自分享链接"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries",
+    )
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -484,3 +493,50 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} · {self.get_purpose_display()}"
+
+
+class Share(models.Model):
+    """An agent's share link for one page: the ?ref= of the link names this row.
+
+    One row per agent and page, so the link (and the QR code on a poster) stays the same
+    however often the agent shares it; made_count counts how often they did."""
+
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("招商顾问"), on_delete=models.CASCADE, related_name="shares"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=SourceKind)
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    path = models.CharField(_("页面地址"), max_length=500)
+    made_count = models.PositiveIntegerField(_("分享次数"), default=0)
+    created_at = models.DateTimeField(_("首次分享时间"), default=timezone.now)
+    last_made_at = models.DateTimeField(_("最近分享时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-last_made_at", "-pk"]
+        verbose_name = _("分享链接")
+        verbose_name_plural = _("分享链接")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "kind", "object_id"], name="share_one_per_agent_and_page"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agent} · {self.path}"
+
+
+class ShareVisit(models.Model):
+    """A visitor who arrived through a share link (the visitor keeps it in a cookie)."""
+
+    share = models.ForeignKey(
+        Share, verbose_name=_("分享链接"), on_delete=models.CASCADE, related_name="visits"
+    )
+    created_at = models.DateTimeField(_("访问时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("分享访问")
+        verbose_name_plural = _("分享访问")
+
+    def __str__(self):
+        return f"{self.share} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -11,4 +11,6 @@ urlpatterns = [
     path("agent/inquiries/<int:pk>/", workbench.detail, name="agent-inquiry"),
     path("agent/inquiries/<int:pk>/status/", workbench.set_status, name="agent-status"),
     path("agent/inquiries/<int:pk>/note/", workbench.add_note, name="agent-note"),
+    path("agent/share/", workbench.make_share, name="agent-share-make"),
+    path("agent/shares/<int:pk>/", workbench.share_detail, name="agent-share"),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from leads.forms import InquiryForm, normalize_mobile, read_stamp
 from leads.models import SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry
 from leads.services import submit_inquiry
+from leads.sharing import share_from_request
 from leads.templatetags.leads_tags import initial_form
 
 THANKS_SALT = "leads.thanks"
@@ -77,7 +78,9 @@ class InquiryView(View):
             data = form.inquiry_data()
             if taken:
                 data["submission_token"] = None
-            inquiry = submit_inquiry(**data, language=request.LANGUAGE_CODE)
+            inquiry = submit_inquiry(
+                **data, language=request.LANGUAGE_CODE, share=share_from_request(request)
+            )
             response = redirect(thanks_url(inquiry))
             response.status_code = 303
             return response

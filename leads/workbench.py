@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.qrcode import qr_svg
 from leads import services
-from leads.models import SUBJECT_FIELDS, Inquiry
-from listings.permissions import agent_for, display_name, is_manager
+from leads.models import SUBJECT_BY_KEY, SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry, Share
+from leads.sharing import record_share, share_url
+from listings.permissions import agent_for, display_name, is_manager, scope_to_agent
 
 QUEUE_PAGE_SIZE = 30
 
@@ -217,3 +220,58 @@ def add_note(request, pk):
     else:
         messages.error(request, gettext("请填写跟进记录（最多5000字）。"))
     return back_to(request, inquiry)
+
+
+# ---- share links ------------------------------------------------------------------
+
+
+class ShareForm(forms.Form):
+    kind = forms.ChoiceField(choices=[(kind.key, kind.label) for kind in SUBJECT_KINDS])
+    id = forms.IntegerField(min_value=1, max_value=2**62)
+
+
+def shared_object(share):
+    kind = SUBJECT_BY_KEY[share.kind]
+    return kind.model.objects.filter(pk=share.object_id).first()
+
+
+@require_POST
+@workbench_view
+def make_share(request):
+    """The agent's share link for a published page (the button on the page)."""
+    agent = agent_for(request.user)
+    if agent is None:
+        raise PermissionDenied  # a manager without an agent has no link of their own
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    kind = SUBJECT_BY_KEY[form.cleaned_data["kind"]]
+    obj = get_object_or_404(kind.model.objects.published(), pk=form.cleaned_data["id"])
+    share = record_share(agent, obj)
+    return redirect("leads:agent-share", pk=share.pk)
+
+
+@workbench_view
+def share_detail(request, pk):
+    share = get_object_or_404(
+        scope_to_agent(Share.objects.select_related("agent"), request.user), pk=pk
+    )
+    url = share_url(request, share)
+    obj = shared_object(share)
+    return render(
+        request,
+        "leads/agent/share.html",
+        {
+            "share": share,
+            "object": obj,
+            "url": url,
+            "qr": qr_svg(url, scale=6, title=str(obj or "")),
+            "poster_url": poster_url(share, obj),
+            "cookie_days": settings.LEAD_SHARE_COOKIE_DAYS,
+        },
+    )
+
+
+def poster_url(share, obj):
+    """Filled in by the poster views (item 4 of issue 14) once they exist."""
+    return ""
