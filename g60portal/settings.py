@@ -256,6 +256,8 @@ LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 730, minimum=1)  # closed i
 # Agents' share links (?ref=): how long a link works, how long a visitor keeps it.
 LEAD_SHARE_LINK_DAYS = env_int("LEAD_SHARE_LINK_DAYS", 365, minimum=1)
 LEAD_SHARE_COOKIE_DAYS = env_int("LEAD_SHARE_COOKIE_DAYS", 30, minimum=1)
+# The CJK font of share posters (Debian: apt-get install fonts-noto-cjk).
+POSTER_FONT = env_str("POSTER_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none).
 LEAD_TRUSTED_PROXIES = env_int("LEAD_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 

@@ -272,6 +272,17 @@ def share_detail(request, pk):
     )
 
 
+# The poster of each kind of page (leads.posters), by the URL argument it takes.
+POSTER_URLS = {
+    "listing": ("leads:listing-poster", "pk"),
+    "land": ("leads:land-poster", "pk"),
+    "park": ("leads:park-poster", "slug"),
+    "article": ("leads:article-poster", "pk"),
+}
+
+
 def poster_url(share, obj):
-    """Filled in by the poster views (item 4 of issue 14) once they exist."""
-    return ""
+    if obj is None:
+        return ""
+    name, arg = POSTER_URLS[share.kind]
+    return reverse(name, kwargs={arg: getattr(obj, arg)})
