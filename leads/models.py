@@ -525,6 +525,29 @@ class Share(models.Model):
         return f"{self.agent} · {self.path}"
 
 
+class ShareMade(models.Model):
+    """One time an agent made their link of a page, or its poster: the log behind the
+    "shares made" figures."""
+
+    class Form(models.TextChoices):
+        LINK = "link", _("链接")
+        POSTER = "poster", _("海报")
+
+    share = models.ForeignKey(
+        Share, verbose_name=_("分享链接"), on_delete=models.CASCADE, related_name="made"
+    )
+    form = models.CharField(_("形式"), max_length=6, choices=Form, default=Form.LINK)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("分享记录")
+        verbose_name_plural = _("分享记录")
+
+    def __str__(self):
+        return f"{self.share} {self.get_form_display()}"
+
+
 class ShareVisit(models.Model):
     """A visitor who arrived through a share link (the visitor keeps it in a cookie)."""
 

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from articles.models import Article
+from leads.models import ShareMade
 from leads.sharing import record_share, share_url
 from leads.workbench import workbench_view
 from listings.models import LandParcel, Listing, Park
@@ -181,7 +182,7 @@ def poster_response(request, obj, content):
     agent = agent_for(request.user)
     if agent is None:
         raise PermissionDenied  # a poster carries an agent's name and link
-    share = record_share(agent, obj)
+    share = record_share(agent, obj, form=ShareMade.Form.POSTER)
     link = share_url(request, share)
     stamp = "|".join(
         str(part)

@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from leads.models import SUBJECT_BY_MODEL, Share, ShareVisit
+from leads.models import SUBJECT_BY_MODEL, Share, ShareMade, ShareVisit
 
 REF_PARAM = "ref"
 REF_SALT = "leads.share.ref"
@@ -53,9 +53,9 @@ def share_url(request, share):
     return request.build_absolute_uri(f"{share.path}?{query}")
 
 
-def record_share(agent, obj, *, now=None):
-    """The agent shares obj (a published listing, parcel, park or article): their one
-    Share of it, made_count advanced."""
+def record_share(agent, obj, *, form=ShareMade.Form.LINK, now=None):
+    """The agent shares obj (a published listing, parcel, park or article) as a link or
+    a poster: their one Share of it, made_count advanced, the act logged."""
     now = now or timezone.now()
     kind = SUBJECT_BY_MODEL[type(obj)]
     share, created = Share.objects.get_or_create(
@@ -69,6 +69,7 @@ def record_share(agent, obj, *, now=None):
             made_count=F("made_count") + 1, last_made_at=now, path=obj.get_absolute_url()
         )
         share.refresh_from_db()
+    ShareMade.objects.create(share=share, form=form, created_at=now)
     return share
 
 

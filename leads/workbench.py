@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from core.qrcode import qr_svg
 from leads import services
+from leads.dashboard import figures
 from leads.models import SUBJECT_BY_KEY, SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry, Share
 from leads.sharing import record_share, share_url
 from listings.permissions import agent_for, display_name, is_manager, scope_to_agent
@@ -134,6 +135,8 @@ def queue(request):
     now = timezone.now()
     manager = is_manager(request.user)
     cards = [Card(inquiry, now, show_agent=manager) for inquiry in page.object_list]
+    agent = agent_for(request.user)
+    own_figures = figures.share_figures(agent=agent)[0] if agent is not None else None
     return render(
         request,
         "leads/agent/queue.html",
@@ -142,7 +145,9 @@ def queue(request):
             "page_obj": page,
             "show": show,
             "is_manager": manager,
-            "agent": agent_for(request.user),
+            "agent": agent,
+            "figures": own_figures,
+            "figure_days": figures.DAYS,
             "operator": display_name(request.user),
             "note_form": NoteForm(),
         },
