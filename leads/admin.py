@@ -12,10 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from core import exports
 from leads import services
 from leads.dashboard import views as dashboard_views
-from leads.models import SUBJECT_FIELDS, Inquiry, InquiryEvent, Notification, RoutingRule
+from leads.models import (
+    SUBJECT_FIELDS,
+    Inquiry,
+    InquiryEvent,
+    Notification,
+    RoutingRule,
+    Share,
+)
 from leads.resources import InquiryResource
 from listings.models import Agent
-from listings.permissions import display_name, is_manager
+from listings.permissions import display_name, is_manager, scope_to_agent
 
 # ---- filters ---------------------------------------------------------------------
 
@@ -518,3 +525,38 @@ class NotificationAdmin(admin.ModelAdmin):
         self.message_user(
             request, gettext("已重新排队%(n)s条通知。") % {"n": len(ids)}, messages.SUCCESS
         )
+
+
+# ---- agents' share links (leads.sharing) ------------------------------------------
+
+
+@admin.register(Share)
+class ShareAdmin(admin.ModelAdmin):
+    """Read-only: links are made by agents on the site; an agent sees their own."""
+
+    list_display = ["agent", "kind", "page", "made_count", "visit_count", "last_made_at"]
+    list_filter = ["kind", ("last_made_at", admin.DateFieldListFilter)]
+    list_select_related = ["agent"]
+    search_fields = ["agent__name", "path"]
+    readonly_fields = [f.name for f in Share._meta.fields]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).annotate(visit_total=Count("visits"))
+        return scope_to_agent(qs, request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return is_manager(request.user) and super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("页面"), ordering="path")
+    def page(self, obj):
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.path, obj.path)
+
+    @admin.display(description=_("链接访问"), ordering="visit_total")
+    def visit_count(self, obj):
+        return obj.visit_total

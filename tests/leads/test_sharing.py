@@ -188,3 +188,13 @@ def test_an_agent_not_taking_leads_lets_routing_go_on_as_today(
     assert inquiry.assigned_agent == page_owner
     assert inquiry.routing_reason == "object"
     assert inquiry.share is not None  # it still came through the link, for the figures
+
+
+def test_superusers_see_share_links_in_the_admin(client, sharer, listing):
+    _user, agent = sharer
+    share = Share.objects.create(agent=agent, kind="listing", object_id=listing.pk, path="/x/")
+    ShareVisit.objects.create(share=share)
+    client.force_login(factories.make_user(is_staff=True, is_superuser=True))
+    html = client.get(reverse("admin:leads_share_changelist")).content.decode()
+    assert "分享顾问" in html
+    assert 'href="/x/"' in html
