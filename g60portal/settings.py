@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "leads.sharing.ShareReferenceMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -296,6 +297,11 @@ LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 730, minimum=1)  # closed i
 # Listing and land imports (admin): larger files are refused with a message.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+# Agents' share links (?ref=): how long a link works, how long a visitor keeps it.
+LEAD_SHARE_LINK_DAYS = env_int("LEAD_SHARE_LINK_DAYS", 365, minimum=1)
+LEAD_SHARE_COOKIE_DAYS = env_int("LEAD_SHARE_COOKIE_DAYS", 30, minimum=1)
+# The CJK font of share posters (Debian: apt-get install fonts-noto-cjk).
+POSTER_FONT = env_str("POSTER_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none).
 LEAD_TRUSTED_PROXIES = env_int("LEAD_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 

@@ -12,10 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from core import exports
 from leads import services
 from leads.dashboard import views as dashboard_views
-from leads.models import SUBJECT_FIELDS, Inquiry, InquiryEvent, Notification, RoutingRule
+from leads.models import (
+    SUBJECT_FIELDS,
+    Inquiry,
+    InquiryEvent,
+    Notification,
+    RoutingRule,
+    Share,
+)
 from leads.resources import InquiryResource
 from listings.models import Agent
-from listings.permissions import is_manager
+from listings.permissions import display_name, is_manager, scope_to_agent
 
 # ---- filters ---------------------------------------------------------------------
 
@@ -90,13 +97,17 @@ class InquiryEventInline(admin.TabularInline):
     model = InquiryEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor", "agent", "message"]
+    fields = ["created_at", "kind", "operator", "agent", "message"]
     readonly_fields = fields
     verbose_name = _("时间线")
     verbose_name_plural = _("时间线")
 
+    @admin.display(description=_("操作人"))
+    def operator(self, obj):
+        return display_name(obj.actor) or "—"
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "agent")
+        return super().get_queryset(request).select_related("actor__agent", "agent")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -444,9 +455,9 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(InquiryEvent)
 class InquiryEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "inquiry", "actor", "agent", "message"]
+    list_display = ["created_at", "kind", "inquiry", "operator", "agent", "message"]
     list_filter = ["kind", ("created_at", admin.DateFieldListFilter)]
-    list_select_related = ["inquiry", "actor", "agent"]
+    list_select_related = ["inquiry", "actor__agent", "agent"]
     search_fields = ["=inquiry__reference", "message"]
     date_hierarchy = "created_at"
 
@@ -464,6 +475,10 @@ class InquiryEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("操作人"), ordering="actor")
+    def operator(self, obj):
+        return display_name(obj.actor) or "—"
 
 
 @admin.register(Notification)
@@ -510,3 +525,38 @@ class NotificationAdmin(admin.ModelAdmin):
         self.message_user(
             request, gettext("已重新排队%(n)s条通知。") % {"n": len(ids)}, messages.SUCCESS
         )
+
+
+# ---- agents' share links (leads.sharing) ------------------------------------------
+
+
+@admin.register(Share)
+class ShareAdmin(admin.ModelAdmin):
+    """Read-only: links are made by agents on the site; an agent sees their own."""
+
+    list_display = ["agent", "kind", "page", "made_count", "visit_count", "last_made_at"]
+    list_filter = ["kind", ("last_made_at", admin.DateFieldListFilter)]
+    list_select_related = ["agent"]
+    search_fields = ["agent__name", "path"]
+    readonly_fields = [f.name for f in Share._meta.fields]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).annotate(visit_total=Count("visits"))
+        return scope_to_agent(qs, request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return is_manager(request.user) and super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("页面"), ordering="path")
+    def page(self, obj):
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.path, obj.path)
+
+    @admin.display(description=_("链接访问"), ordering="visit_total")
+    def visit_count(self, obj):
+        return obj.visit_total

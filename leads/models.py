@@ -118,6 +118,7 @@ class Inquiry(models.Model):
         UNASSIGNED = "unassigned", _("无可分配顾问，已通知主管")
         MANUAL = "manual", _("主管改派")
         SLA = "sla", _("超时改派")
+        SHARED_LINK = "shared_link", _("顾问分享链接")
 
     CLOSED_STATUSES = (Status.WON, Status.LOST, Status.SPAM)
 
@@ -224,6 +225,14 @@ class Inquiry(models.Model):
         related_name="repeats",
     )
     anonymized_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True)
+    share = models.ForeignKey(
+        "leads.Share",
+        verbose_name=_("来自分享链接"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries",
+    )
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -441,7 +450,8 @@ class InquiryEvent(models.Model):
         verbose_name_plural = _("咨询动态")
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        # Local time: the admin prints this above each timeline row.
+        return f"{self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -562,3 +572,73 @@ class Notification(models.Model):
         domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
         stamp = int(self.created_at.timestamp())
         return f"<notification-{self.pk}-{stamp}@{domain or 'g60portal.localhost'}>"
+
+
+class Share(models.Model):
+    """An agent's share link for one page: the ?ref= of the link names this row.
+
+    One row per agent and page, so the link (and the QR code on a poster) stays the same
+    however often the agent shares it; made_count counts how often they did."""
+
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("招商顾问"), on_delete=models.CASCADE, related_name="shares"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=SourceKind)
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    path = models.CharField(_("页面地址"), max_length=500)
+    made_count = models.PositiveIntegerField(_("分享次数"), default=0)
+    created_at = models.DateTimeField(_("首次分享时间"), default=timezone.now)
+    last_made_at = models.DateTimeField(_("最近分享时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-last_made_at", "-pk"]
+        verbose_name = _("分享链接")
+        verbose_name_plural = _("分享链接")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "kind", "object_id"], name="share_one_per_agent_and_page"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agent} · {self.path}"
+
+
+class ShareMade(models.Model):
+    """One time an agent made their link of a page, or its poster: the log behind the
+    "shares made" figures."""
+
+    class Form(models.TextChoices):
+        LINK = "link", _("链接")
+        POSTER = "poster", _("海报")
+
+    share = models.ForeignKey(
+        Share, verbose_name=_("分享链接"), on_delete=models.CASCADE, related_name="made"
+    )
+    form = models.CharField(_("形式"), max_length=6, choices=Form, default=Form.LINK)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("分享记录")
+        verbose_name_plural = _("分享记录")
+
+    def __str__(self):
+        return f"{self.share} {self.get_form_display()}"
+
+
+class ShareVisit(models.Model):
+    """A visitor who arrived through a share link (the visitor keeps it in a cookie)."""
+
+    share = models.ForeignKey(
+        Share, verbose_name=_("分享链接"), on_delete=models.CASCADE, related_name="visits"
+    )
+    created_at = models.DateTimeField(_("访问时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("分享访问")
+        verbose_name_plural = _("分享访问")
+
+    def __str__(self):
+        return f"{self.share} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

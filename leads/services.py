@@ -106,8 +106,11 @@ def routing_facts(inquiry, subject):
     return facts
 
 
-def route_inquiry(inquiry, subject=None, duplicate=None):
-    """(agent, routing reason, rule) in the order DESIGN.md gives."""
+def route_inquiry(inquiry, subject=None, duplicate=None, share_agent=None):
+    """(agent, routing reason, rule) in the order DESIGN.md gives; a visitor who came
+    through an agent's share link goes to that agent first."""
+    if is_eligible(share_agent):
+        return share_agent, Inquiry.RoutingReason.SHARED_LINK, None
     if duplicate is not None and is_eligible(duplicate.assigned_agent):
         return duplicate.assigned_agent, Inquiry.RoutingReason.DUPLICATE, None
     for agent in subject_agents(subject):
@@ -139,14 +142,16 @@ def find_duplicate(mobile, now):
     )
 
 
-def submit_inquiry(*, subject=None, submission_token=None, now=None, **fields):
+def submit_inquiry(*, subject=None, submission_token=None, now=None, share=None, **fields):
     """Save a prospect's inquiry, route it and schedule its notifications.
 
     fields are Inquiry field values (name, mobile, need_kind, ...). Submitting the same
     submission_token twice returns the first inquiry instead of creating a second one.
+    share is the agent's Share link the visitor came through (leads.sharing), if any.
     """
     now = now or timezone.now()
     inquiry = Inquiry(**fields, submission_token=submission_token, consent_at=now, created_at=now)
+    inquiry.share = share
     if subject is not None:
         kind = SUBJECT_BY_MODEL[type(subject)]
         setattr(inquiry, kind.field, subject)
@@ -164,6 +169,7 @@ def submit_inquiry(*, subject=None, submission_token=None, now=None, **fields):
             "assigned_agent",
             "duplicate_of",
             "routing_rule",
+            "share",
         ],
         validate_unique=False,
         validate_constraints=False,
@@ -174,7 +180,8 @@ def submit_inquiry(*, subject=None, submission_token=None, now=None, **fields):
             if duplicate is not None:
                 inquiry.duplicate_of_id = duplicate.duplicate_of_id or duplicate.pk
             inquiry.reference = next_reference(now)
-            agent, reason, rule = route_inquiry(inquiry, subject, duplicate)
+            share_agent = share.agent if share is not None else None
+            agent, reason, rule = route_inquiry(inquiry, subject, duplicate, share_agent)
             inquiry.assigned_agent = agent
             inquiry.assigned_at = now if agent else None
             inquiry.routing_reason = reason

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from leads.forms import USED_STAMP_MESSAGE, InquiryForm, normalize_mobile, read_stamp
 from leads.models import SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry
 from leads.services import submit_inquiry
+from leads.sharing import share_from_request
 from leads.templatetags.leads_tags import initial_form
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,11 @@ class InquiryView(View):
                 return redirect(thanks_url(existing), permanent=False)
         form = InquiryForm(request.POST, ip=client_ip(request))
         if form.is_valid():
-            inquiry = submit_inquiry(**form.inquiry_data(), language=request.LANGUAGE_CODE)
+            inquiry = submit_inquiry(
+                **form.inquiry_data(),
+                language=request.LANGUAGE_CODE,
+                share=share_from_request(request),
+            )
             if inquiry.mobile == form.cleaned_data["mobile"]:
                 response = redirect(thanks_url(inquiry))
                 response.status_code = 303

@@ -56,3 +56,17 @@ def scope_to_agent(queryset, user, field="agent"):
     if is_in_group(user, AGENTS_GROUP):
         return queryset.none()
     return queryset
+
+
+def display_name(user):
+    """How staff are named on timelines and pages: their full name, else their agent's
+    name, else the login name."""
+    if user is None:
+        return ""
+    full = user.get_full_name().strip()
+    if full:
+        return full
+    agent = agent_for(user)
+    if agent is not None and agent.name:
+        return agent.name
+    return user.get_username()

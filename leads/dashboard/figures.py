@@ -7,7 +7,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.models import Inquiry, InquiryEvent, SourceKind
+from leads.models import Inquiry, InquiryEvent, ShareMade, ShareVisit, SourceKind
+from listings.models import Agent
 
 DAYS = 90
 FUNNEL = [
@@ -114,3 +115,62 @@ def status_counts(now=None):
         .values_list("status", "n")
     )
     return [(str(status.label), counts.get(status.value, 0)) for status in Inquiry.Status]
+
+
+def share_figures(now=None, agent=None):
+    """Per agent over the window: shares made (links and posters), visits and inquiries
+    that came through their links, and their median first-response time. agent narrows
+    it to one agent (the workbench)."""
+    _s, _t, start = window(now)
+
+    def grouped(queryset, agent_field, **aggregates):
+        if agent is not None:
+            queryset = queryset.filter(**{agent_field: agent})
+        rows = queryset.values(agent_field).annotate(**aggregates).order_by()
+        return {row[agent_field]: row for row in rows}
+
+    made = grouped(
+        ShareMade.objects.filter(created_at__gte=start),
+        "share__agent",
+        shares=Count("pk"),
+        posters=Count("pk", filter=Q(form=ShareMade.Form.POSTER)),
+    )
+    visits = grouped(
+        ShareVisit.objects.filter(created_at__gte=start), "share__agent", visits=Count("pk")
+    )
+    through = grouped(
+        Inquiry.objects.filter(created_at__gte=start, share__isnull=False),
+        "share__agent",
+        inquiries=Count("pk"),
+        won=Count("pk", filter=Q(status=Inquiry.Status.WON)),
+    )
+    response = grouped(
+        Inquiry.objects.filter(created_at__gte=start, first_contacted_at__isnull=False),
+        "assigned_agent",
+        median=Median(F("first_contacted_at") - F("created_at"), output_field=DurationField()),
+    )
+    ids = set(made) | set(visits) | set(through)
+    if agent is not None:
+        ids = {agent.pk}
+    else:
+        ids |= set(response)
+    ids.discard(None)
+    names = dict(Agent.objects.filter(pk__in=ids).values_list("pk", "name"))
+    result = []
+    for pk in ids:
+        median = response.get(pk, {}).get("median")
+        result.append(
+            {
+                "agent": names.get(pk, ""),
+                "shares": made.get(pk, {}).get("shares", 0),
+                "posters": made.get(pk, {}).get("posters", 0),
+                "visits": visits.get(pk, {}).get("visits", 0),
+                "inquiries": through.get(pk, {}).get("inquiries", 0),
+                "won": through.get(pk, {}).get("won", 0),
+                "median_minutes": (
+                    round(median.total_seconds() / 60, 1) if median is not None else None
+                ),
+            }
+        )
+    result.sort(key=lambda row: (-row["inquiries"], -row["visits"], -row["shares"], row["agent"]))
+    return result

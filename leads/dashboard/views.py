@@ -31,6 +31,7 @@ def dashboard_view(request, admin_site):
         "by_agent": figures.by_agent(),
         "funnel": figures.funnel(),
         "status_counts": figures.status_counts(),
+        "share_figures": figures.share_figures(),
     }
     context["total"] = sum(n for _d, n in context["per_day"])
     return TemplateResponse(request, "admin/leads/inquiry/dashboard.html", context)

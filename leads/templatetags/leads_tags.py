@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from leads.forms import UTM_FIELDS, InquiryForm, new_stamp, sign_subject, subject_kind
+from listings.permissions import agent_for
 
 register = template.Library()
 
@@ -34,11 +35,23 @@ def inquiry_form(context, obj=None, form=None):
         "form": form,
         "subject": obj,
         "subject_kind": subject_kind(obj),
+        "share_bar": share_bar(request, obj),
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "privacy_url": reverse("privacy"),
         "SITE_HOTLINE": settings.SITE_HOTLINE,
     }
+
+
+def share_bar(request, obj):
+    """For a logged-in agent on a page they can share: what the share button posts."""
+    kind = subject_kind(obj)
+    user = getattr(request, "user", None)
+    if not kind or user is None or not user.is_staff:
+        return None
+    if agent_for(user) is None:
+        return None
+    return {"kind": kind, "id": obj.pk}
 
 
 @register.simple_tag

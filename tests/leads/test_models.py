@@ -9,7 +9,7 @@ def test_every_subject_an_inquiry_can_hold_is_in_the_one_table():
         field.name
         for field in Inquiry._meta.get_fields()
         if isinstance(field, models.ForeignKey)
-        and field.name not in ("assigned_agent", "duplicate_of", "routing_rule")
+        and field.name not in ("assigned_agent", "duplicate_of", "routing_rule", "share")
     }
     assert {kind.field for kind in SUBJECT_KINDS} == subject_fields
     for kind in SUBJECT_KINDS:
