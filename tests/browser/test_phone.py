@@ -2,6 +2,8 @@
 
 import pytest
 
+from demo.pictures import wechat_qr
+from tests import factories
 from tests.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,3 +44,80 @@ def test_the_longer_english_menu_scrolls_to_its_last_entry(narrow_phone):
     )
     last.scroll_into_view_if_needed()
     assert box(last)["x"] + box(last)["width"] <= 360
+
+
+# ---- the contact bar ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def listing_with_agent():
+    agent = factories.make_agent(name="王建国", mobile="13916000001", wechat_id="g60_wang")
+    qr = wechat_qr(agent.wechat_id)
+    agent.wechat_qr.save(qr.name, qr)
+    return factories.make_listing(title="新桥 独栋厂房 3200㎡", agent=agent)
+
+
+def test_a_phone_visitor_calls_wechats_or_inquires_from_the_bar_in_the_first_screen(
+    phone, listing_with_agent, screenshot
+):
+    phone.goto(listing_with_agent.get_absolute_url())
+    bar = phone.get_by_role("complementary", name="联系招商顾问")
+    call = bar.get_by_role("link", name="电话 王建国")
+    assert call.get_attribute("href") == "tel:+8613916000001"
+    for action in [call, bar.locator("summary"), bar.get_by_role("link", name="咨询 留下需求")]:
+        place = box(action)
+        assert place["y"] >= 0 and place["y"] + place["height"] <= 844, place
+        assert place["height"] >= 44 and place["width"] >= 44, place
+    screenshot(phone, "phone-contact-bar-listing")
+
+    bar.locator("summary").click()
+    sheet = bar.locator(".contact-bar__sheet")
+    assert sheet.get_by_text("g60_wang").is_visible()
+    assert sheet.get_by_role("img", name="微信二维码").is_visible()
+    assert sheet.get_by_role("button", name="复制").is_visible()
+    screenshot(phone, "phone-contact-bar-wechat")
+
+    bar.get_by_role("link", name="咨询 留下需求").click()
+    phone.wait_for_url("**#inquiry")
+    form_title = phone.locator("#inquiry-title")
+    assert box(form_title)["y"] < box(bar)["y"]
+
+
+def test_nothing_on_the_page_is_hidden_under_the_bar(phone, listing_with_agent):
+    phone.goto(listing_with_agent.get_absolute_url())
+    phone.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    last_line = phone.locator(".site-footer__legal p")
+    bar = phone.locator(".contact-bar")
+    assert box(last_line)["y"] + box(last_line)["height"] <= box(bar)["y"]
+
+
+def test_the_bar_works_without_javascript_except_the_copy_button(
+    browser, live_server, listing_with_agent
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, **PHONE)
+    page = context.new_page()
+    page.goto(listing_with_agent.get_absolute_url())
+    page.locator(".contact-bar summary").click()
+    assert page.locator(".contact-bar__sheet").get_by_text("g60_wang").is_visible()
+    assert not page.locator(".contact-bar__sheet button").is_visible()
+    context.close()
+
+
+def test_wide_screens_keep_the_agent_card_and_no_bar(desktop, listing_with_agent):
+    desktop.goto(listing_with_agent.get_absolute_url())
+    assert not desktop.locator(".contact-bar").is_visible()
+    assert desktop.locator(".agent-card").get_by_text("王建国").is_visible()
+
+
+def test_a_parcel_park_and_article_carry_the_bar_too(phone, listing_with_agent):
+    agent = listing_with_agent.agent
+    park = factories.make_park(agent=agent)
+    parcel = factories.make_parcel(agent=agent)
+    article = factories.make_article()  # no park: the site's hotline
+    for url in [parcel.get_absolute_url(), park.get_absolute_url()]:
+        phone.goto(url)
+        call = phone.locator(".contact-bar__call")
+        assert call.get_attribute("href") == "tel:+8613916000001", url
+        assert call.is_visible()
+    phone.goto(article.get_absolute_url())
+    assert phone.locator(".contact-bar__call").get_attribute("href").startswith("tel:021")
