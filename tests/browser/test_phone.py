@@ -121,3 +121,50 @@ def test_a_parcel_park_and_article_carry_the_bar_too(phone, listing_with_agent):
         assert call.is_visible()
     phone.goto(article.get_absolute_url())
     assert phone.locator(".contact-bar__call").get_attribute("href").startswith("tel:021")
+
+
+# ---- results first --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def factories_in_xinqiao():
+    for n in range(4):
+        factories.make_listing(title=f"新桥 厂房 {n}", town="新桥镇")
+    factories.make_listing(title="九亭 厂房", town="九亭镇")
+    factories.make_parcel(town="新桥镇")
+
+
+def test_a_phone_shows_count_filters_and_first_results_before_the_filter_form(
+    phone, factories_in_xinqiao, screenshot
+):
+    phone.goto("/listings/?kind=factory&town=新桥镇")
+    count = phone.get_by_role("status").filter(has_text="共 4 套房源")
+    chips = phone.get_by_role("list", name="已选条件")
+    first = phone.locator(".cards .card").first
+    for element in [count, chips, first]:
+        assert element.is_visible()
+        assert box(element)["y"] < 844, element
+    toggle = phone.locator("summary", has_text="筛选 (2)")
+    assert box(toggle)["height"] >= 44
+    form = phone.get_by_role("search", name="筛选房源")
+    assert not form.is_visible()
+    screenshot(phone, "phone-listings-results-first")
+
+    toggle.click()
+    assert form.is_visible()
+    screenshot(phone, "phone-listings-filter-sheet")
+    chips.get_by_role("link", name="去掉条件：镇/街道: 新桥镇").click()
+    phone.wait_for_url(lambda url: "town=" not in url)
+    assert phone.get_by_role("status").filter(has_text="共 5 套房源").is_visible()
+
+
+def test_land_results_come_first_on_a_phone_too(phone, factories_in_xinqiao):
+    phone.goto("/land/?town=新桥镇")
+    assert box(phone.locator(".cards .card").first)["y"] < 844
+    assert phone.locator("summary", has_text="筛选 (1)").is_visible()
+
+
+def test_wide_screens_keep_the_filters_open(desktop, factories_in_xinqiao):
+    desktop.goto("/listings/?kind=factory")
+    assert desktop.get_by_role("search", name="筛选房源").is_visible()
+    assert not desktop.locator(".filter-sheet__toggle").is_visible()
