@@ -1,10 +1,14 @@
-"""The inquiry form is pre-filled from the page it is on (issue 12)."""
+"""The inquiry form is pre-filled from the page it is on; the thank-you page offers the
+agent's WeChat and contact card (issue 12)."""
 
 import re
 from decimal import Decimal
 
 import pytest
 
+from demo.pictures import wechat_qr
+from leads.models import Inquiry
+from leads.views import thanks_url
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +77,34 @@ def test_the_general_form_stays_empty(client):
     html = client.get("/inquiry/").content.decode()
     assert field_value(html, "need_kind") == ""
     assert field_value(html, "message") == ""
+
+
+# ---- the thank-you page: the agent's WeChat and contact card ---------------------------------
+
+
+@pytest.fixture
+def inquiry_for_wang():
+    agent = factories.make_agent(name="王建国", mobile="13916000001", wechat_id="g60_wang")
+    qr = wechat_qr(agent.wechat_id)
+    agent.wechat_qr.save(qr.name, qr)
+    return Inquiry.objects.create(name="张先生", mobile="13800000000", assigned_agent=agent)
+
+
+def test_the_thanks_page_shows_the_agents_wechat_qr_and_offers_a_vcard(client, inquiry_for_wang):
+    html = client.get(thanks_url(inquiry_for_wang)).content.decode()
+    assert "g60_wang" in html
+    assert 'alt="微信二维码"' in html and inquiry_for_wang.assigned_agent.wechat_qr.url in html
+    vcard_url = re.search(r'href="([^"]+agent\.vcf)"', html).group(1)
+
+    response = client.get(vcard_url)
+    assert response["Content-Type"] == "text/vcard; charset=utf-8"
+    assert 'filename="agent.vcf"' in response["Content-Disposition"]
+    card = response.content.decode()
+    assert card.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n")
+    assert "FN:王建国\r\n" in card
+    assert "TEL;TYPE=CELL:+8613916000001\r\n" in card
+    assert "NOTE:微信号: g60_wang\r\n" in card
+
+
+def test_a_forged_vcard_link_is_a_404(client):
+    assert client.get("/inquiry/thanks/abc/agent.vcf").status_code == 404
