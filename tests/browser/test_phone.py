@@ -1,8 +1,11 @@
 """A visitor on a phone: the menu, the contact bar, results first (issue 12)."""
 
-import pytest
+from datetime import timedelta
 
-from demo.pictures import wechat_qr
+import pytest
+from django.utils import timezone
+
+from demo.pictures import ensure_pictures, wechat_qr
 from tests import factories
 from tests.conftest import PHONE
 
@@ -168,3 +171,22 @@ def test_wide_screens_keep_the_filters_open(desktop, factories_in_xinqiao):
     desktop.goto("/listings/?kind=factory")
     assert desktop.get_by_role("search", name="筛选房源").is_visible()
     assert not desktop.locator(".filter-sheet__toggle").is_visible()
+
+
+# ---- home -----------------------------------------------------------------------------------
+
+
+def test_the_home_page_fits_two_phone_screens_before_land_with_search_first(phone, screenshot):
+    pictures = ensure_pictures()
+    for n in range(8):
+        listing = factories.make_listing(title=f"新桥 单层厂房 {n}", featured=True)
+        listing.images.create(image=pictures[n % len(pictures)], position=0)
+    for _n in range(4):
+        factories.make_parcel(bidding_closes_at=timezone.now() + timedelta(days=9))
+    phone.goto("/")
+    assert box(phone.get_by_role("searchbox").first)["y"] < 300
+    assert phone.locator("#featured-listings .card").count() == 8
+    land = phone.locator("#open-land")
+    assert land.is_visible()
+    assert box(land)["y"] <= 2 * 844
+    screenshot(phone, "phone-home")
