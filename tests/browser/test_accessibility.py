@@ -1,6 +1,6 @@
 """The twelve main page types pass axe-core (no serious or critical violation) at phone
 and desktop widths, and the Nu HTML Checker finds no error; primary actions are big
-enough to tap."""
+enough to tap. A screenshot of each page type at each width goes to var/screenshots/."""
 
 import io
 
@@ -51,7 +51,9 @@ def small_actions(page):
     )
 
 
-def test_the_twelve_page_types_pass_axe_and_the_nu_html_checker(browser, live_server, twelve_pages):
+def test_the_twelve_page_types_pass_axe_and_the_nu_html_checker(
+    browser, live_server, twelve_pages, screenshot
+):
     checkers.require_tool(checkers.AXE_JS, "axe-core")
     problems = []
     documents = {}
@@ -65,6 +67,8 @@ def test_the_twelve_page_types_pass_axe_and_the_nu_html_checker(browser, live_se
         for name, url in twelve_pages.items():
             response = page.goto(url)
             assert response.status == 200, f"{name} {url}: {response.status}"
+            # One picture of every page type at both widths, kept in var/screenshots/.
+            screenshot(page, f"page-{name}-{width}")
             found = checkers.axe_violations(page)
             if found:
                 problems.append(checkers.format_axe(f"{name} @{width}px", found))
