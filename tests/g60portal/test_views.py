@@ -187,3 +187,10 @@ def test_the_manifest_names_the_site_in_the_visitors_language(client, settings):
     english = client.get("/en/manifest.webmanifest").json()
     assert english["name"] == settings.SITE_NAME_EN
     assert english["start_url"] == "/en/"
+
+
+@pytest.mark.django_db
+def test_a_parcel_page_gives_wechat_a_share_picture(client):
+    parcel = factories.make_parcel()
+    html = client.get(parcel.get_absolute_url()).content.decode()
+    assert '<meta property="og:image" content="http://testserver/static/img/icon-512.png">' in html
