@@ -6,9 +6,10 @@ PYTHON ?=
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TOOLS := tools/node_modules/.installed
 PORT ?= 8000
 
-.PHONY: help install run serve test lint format bench db-stop messages clean
+.PHONY: help install tools run serve test lint format bench db-stop messages clean
 
 help:
 	@echo "make run    set up and run the site with demo content on http://127.0.0.1:$(PORT)"
@@ -25,6 +26,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The page checkers the tests run (axe-core, the Nu HTML Checker) come from npm, pinned by
+# tools/package-lock.json. Without npm the accessibility tests skip loudly (fail in CI).
+$(TOOLS): tools/package.json tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tools --no-audit --no-fund --loglevel=error && touch $(TOOLS); \
+	else \
+		echo "!!! npm not found: the accessibility tests will be skipped (apt-get install npm)"; \
+	fi
+
+tools: $(TOOLS)
+
 install: $(STAMP)
 
 run: $(STAMP)
@@ -32,7 +44,7 @@ run: $(STAMP)
 
 serve: run
 
-test: $(STAMP)
+test: $(STAMP) $(TOOLS)
 	$(PY) -m g60portal.embedded_db run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -55,4 +67,4 @@ db-stop: $(STAMP)
 	$(PY) -m g60portal.embedded_db stop
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles tools/node_modules

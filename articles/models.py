@@ -16,6 +16,8 @@ from core.uploads import CheckedImageField
 
 SUMMARY_FROM_BODY_CHARS = 120
 _FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
+# Headings name sections; in a one-paragraph summary they would run into the sentences.
+_HEADING = re.compile(r"<h[1-6]\b.*?</h[1-6]>", re.S)
 
 
 class Category(models.Model):
@@ -178,7 +180,7 @@ class Article(Indexed, models.Model):
         self.body = clean_html(self.body)
         if not self.summary.strip():
             # Captions describe pictures, not the story: leave them out of the summary.
-            text = html_to_text(_FIGURE.sub(" ", self.body))
+            text = html_to_text(_HEADING.sub(" ", _FIGURE.sub(" ", self.body)))
             if len(text) > SUMMARY_FROM_BODY_CHARS:
                 text = text[: SUMMARY_FROM_BODY_CHARS - 1].rstrip() + "…"
             self.summary = text
@@ -189,6 +191,16 @@ class Article(Indexed, models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article-detail", kwargs={"pk": self.pk})
+
+    @property
+    def summary_repeats_body(self):
+        """True when the summary is the opening of the body (written automatically or
+        pasted): the article page then leaves it out rather than say it twice."""
+        opening = self.summary.strip().rstrip("…").strip()
+        if not opening:
+            return False
+        body = html_to_text(_HEADING.sub(" ", _FIGURE.sub(" ", self.body)))
+        return body.startswith(opening)
 
     search_related = ("category",)
 

@@ -193,6 +193,7 @@ class ArticleDetailView(DetailView):
         context.update(
             {
                 "is_preview": not article.is_public,
+                "show_summary": bool(article.summary) and not article.summary_repeats_body,
                 "tags": [tag for tag in article.tags.all() if tag.slug],
                 "parks": parks,
                 "agent": agent,

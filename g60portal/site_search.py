@@ -72,6 +72,19 @@ KINDS = {
 }
 # Kinds that have an area, searched alone when the query names one ("1000平").
 AREA_KINDS = ("listing", "land")
+# Words that name a space or a plot: a query with one of them wants spaces and land, so
+# those come before parks and news whatever their scores.
+SPACE_WORDS = (
+    "厂房", "厂", "车间", "仓库", "库房", "仓储", "物流", "冷库", "办公", "写字楼", "研发",
+    "土地", "用地", "地块", "宗地", "工业地", "出租", "出售", "租", "平米", "平方", "㎡", "亩",
+    "factory", "factories", "warehouse", "office", "land", "plot", "parcel",
+)  # fmt: skip
+SPACE_KINDS = ("listing", "land")
+
+
+def names_a_space(q):
+    text = (q or "").lower()
+    return any(word in text for word in SPACE_WORDS)
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,7 @@ class SiteSearch:
 
     def __init__(self, q, kind=None):
         self.query = search.parse_query(q or "")
+        self.spaces_first = names_a_space(q)
         self.kind = kind if kind in KINDS else None
         self._window = (0, RESULTS_PER_PAGE)
         self._pages = {}
@@ -223,12 +237,16 @@ class SiteSearch:
             )
             rank_params += score_params
         page = " UNION ALL ".join(ranked) or "SELECT 0, 0::bigint, 0::float8 WHERE false"
+        tier = ""
+        if self.spaces_first:
+            space_orders = ", ".join(str(keys.index(key)) for key in SPACE_KINDS)
+            tier = f"CASE WHEN kind_order IN ({space_orders}) THEN 0 ELSE 1 END, "
         # Table and column names come from the models; everything else is a parameter.
         sql = (
             f"WITH {', '.join(ctes)} "  # noqa: S608
             f"{' UNION ALL '.join(counts)} UNION ALL "
             f"(SELECT *, 1 FROM ({page}) AS ranked "
-            f"ORDER BY score DESC, kind_order, pk DESC LIMIT %s OFFSET %s)"
+            f"ORDER BY {tier}score DESC, kind_order, pk DESC LIMIT %s OFFSET %s)"
         )
         params += count_params + rank_params + [None if stop is None else stop - start, start]
         with connections[db].cursor() as cursor:

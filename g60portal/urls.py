@@ -14,6 +14,7 @@ handler500 = "g60portal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemap,
@@ -29,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("contact/", views.ContactView.as_view(), name="contact"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
     path("search/", search_views.SearchView.as_view(), name="search"),
     path("", include("listings.urls")),
     path("", include("articles.urls")),

@@ -6,8 +6,11 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
@@ -68,6 +71,43 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"
+
+
+@cache_control(public=True, max_age=86400)
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers and WeChat ask for whatever the page says."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+
+
+@cache_control(public=True, max_age=3600)
+@require_GET
+def web_manifest(request):
+    """The web app manifest: name, colours and icons for "add to home screen"."""
+    chinese = (get_language() or "").startswith("zh")
+    manifest = {
+        "name": settings.SITE_NAME if chinese else settings.SITE_NAME_EN,
+        "short_name": "G60",
+        "lang": "zh-Hans" if chinese else get_language(),
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "minimal-ui",
+        "theme_color": "#0b5cad",
+        "background_color": "#f5f7fa",
+        "icons": [
+            {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return JsonResponse(
+        manifest,
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def page_not_found(request, exception=None):

@@ -19,4 +19,5 @@ urlpatterns = [
     path("land/<int:pk>/poster.png", posters.parcel_poster, name="land-poster"),
     path("parks/<slug:slug>/poster.png", posters.park_poster, name="park-poster"),
     path("news/<int:pk>/poster.png", posters.article_poster, name="article-poster"),
+    path("inquiry/thanks/<str:token>/agent.vcf", views.agent_vcard, name="agent-vcard"),
 ]

@@ -4,7 +4,7 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -115,8 +115,7 @@ class InquiryView(View):
         )
 
 
-@never_cache
-def thanks(request, token):
+def inquiry_from_token(token):
     try:
         pk = signing.loads(token, salt=THANKS_SALT)
     except signing.BadSignature:
@@ -126,13 +125,52 @@ def thanks(request, token):
     )
     if inquiry is None:
         raise Http404
+    return inquiry
+
+
+@never_cache
+def thanks(request, token):
+    inquiry = inquiry_from_token(token)
     return render(
         request,
         "leads/thanks.html",
         {
             "inquiry": inquiry,
             "agent": inquiry.assigned_agent,
+            "token": token,
             "sla_minutes": settings.LEAD_SLA_MINUTES,
             "crumbs": [(_("提交需求"), reverse("leads:inquiry")), (_("提交成功"), "")],
         },
     )
+
+
+def vcard_text(value):
+    """A vCard 3.0 text value: backslash, comma, semicolon and line breaks escaped."""
+    value = str(value).replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n")
+
+
+@never_cache
+def agent_vcard(request, token):
+    """The assigned agent's contact card, offered on the thank-you page."""
+    agent = inquiry_from_token(token).assigned_agent
+    if agent is None:
+        raise Http404
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"FN:{vcard_text(agent.name)}",
+        f"N:{vcard_text(agent.name)};;;;",
+        f"ORG:{vcard_text(settings.SITE_NAME)}",
+        f"TITLE:{vcard_text(_('招商顾问'))}",
+    ]
+    if agent.mobile:
+        lines.append(f"TEL;TYPE=CELL:{agent.tel}")
+    if agent.email:
+        lines.append(f"EMAIL;TYPE=INTERNET:{vcard_text(agent.email)}")
+    if agent.wechat_id:
+        lines.append(f"NOTE:{vcard_text(_('微信号'))}: {vcard_text(agent.wechat_id)}")
+    lines.append("END:VCARD")
+    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="agent.vcf"'
+    return response

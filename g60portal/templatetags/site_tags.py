@@ -3,6 +3,7 @@ import re
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils import timezone
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -60,3 +61,15 @@ def oneline(text):
     """A block written over several lines as the one line it stands for: each line break
     and the indentation around it go (for the page's <title>)."""
     return re.sub(r"\s*\n\s*", "", text).strip()
+
+
+@register.filter
+def html_datetime(value):
+    """A date and time for <time datetime> and scripts: local time to the second with its
+    offset (2026-12-01T09:30:00+08:00). Django's "c" format keeps microseconds, which HTML
+    does not accept."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from leads.forms import UTM_FIELDS, InquiryForm, new_stamp, sign_subject, subject_kind
+from leads.prefill import FILTER_SOURCES, initial_for_filters, initial_for_subject
 from listings.permissions import agent_for
 
 register = template.Library()
@@ -21,7 +22,24 @@ def initial_form(request, obj=None):
         initial["referrer"] = request.META.get("HTTP_REFERER", "")[:500]
         for name in UTM_FIELDS:
             initial[name] = request.GET.get(name, "")[:100]
+    if obj is not None:
+        initial.update(initial_for_subject(obj))
+    elif request is not None:
+        initial.update(initial_for_filters(results_source(request), request.GET))
     return InquiryForm(initial=initial)
+
+
+RESULTS_VIEWS = {"listings:listing-list": "listings", "listings:land-list": "land"}
+
+
+def results_source(request):
+    """Which results page's filters the request carries: the page itself, or the
+    /inquiry/?from=listings|land link of one."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name in RESULTS_VIEWS:
+        return RESULTS_VIEWS[match.view_name]
+    source = request.GET.get("from", "")
+    return source if source in FILTER_SOURCES else None
 
 
 @register.inclusion_tag("leads/includes/inquiry_form.html", takes_context=True)

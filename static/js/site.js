@@ -52,7 +52,20 @@
     });
   }
 
+  // Filter sheets (<details data-open-wide>): closed on phones, open on wide screens.
+  function startFilterSheets() {
+    var wide = window.matchMedia("(min-width: 960px)");
+    function apply() {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (sheet) {
+        if (wide.matches) sheet.open = true;
+      });
+    }
+    apply();
+    if (wide.addEventListener) wide.addEventListener("change", apply);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    startFilterSheets();
     startCountdowns();
     startCopyButtons();
     startSingleSubmit();

@@ -102,11 +102,11 @@ def test_pictures_from_other_sites_are_dropped(category):
     assert article.body == "<p>文字</p>"
 
 
-def test_an_empty_summary_is_taken_from_the_body(category):
+def test_an_empty_summary_is_taken_from_the_body_without_its_headings(category):
     article = factories.make_article(
         category=category, summary="", body="<h2>要点</h2><p>" + "松江" * 100 + "</p>"
     )
-    assert article.summary.startswith("要点 松江松江")
+    assert article.summary.startswith("松江松江")
     assert len(article.summary) == 120
     assert article.summary.endswith("…")
 

@@ -421,3 +421,21 @@ def test_home_page_lists_the_latest_public_news(client, category):
     html = client.get("/").content.decode()
     assert "首页上的新闻" in html
     assert "首页不显示的草稿" not in html
+
+
+def test_an_automatic_summary_is_not_shown_above_the_paragraph_it_repeats(client):
+    article = factories.make_article(
+        summary="",
+        body="<h2>园区概况</h2><p>松江经开区成立于1992年，是国家级开发区。</p><p>第二段。</p>",
+    )
+    assert article.summary.startswith("松江经开区成立于1992年")  # the heading is left out
+    assert "园区概况" not in article.summary
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'class="article__summary"' not in html
+    assert html.count("松江经开区成立于1992年") >= 1
+
+
+def test_a_written_summary_is_shown(client):
+    article = factories.make_article(summary="一句话看懂新政。", body="<p>正文第一段。</p>")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<p class="article__summary">一句话看懂新政。</p>' in html

@@ -53,7 +53,7 @@ def test_a_phone_visitor_sends_an_inquiry_and_the_agent_works_it(
     reference = phone.locator("[data-reference]").inner_text()
     assert reference == inquiry.reference
     assert re.fullmatch(r"G60-\d{8}-\d{4}", reference)
-    assert phone.get_by_text("李顾问").is_visible()
+    assert phone.get_by_text("李顾问", exact=True).is_visible()
     screenshot(phone, "leads-thanks")
     assert inquiry.listing == listing and inquiry.mobile == "13800138000"
 

@@ -75,6 +75,8 @@ def test_a_phone_visitor_filters_opens_a_listing_and_sees_specs_and_agent(
     phone.wait_for_url("**/listings/?kind=factory")
     assert phone.locator(".result-count").inner_text() == "共 5 套房源"
 
+    # Results come first on a phone; the filters open in a sheet.
+    phone.locator("summary", has_text="筛选").click()
     phone.select_option("#id_town", "新桥镇")
     phone.fill("#id_area_min", "1000")
     phone.get_by_label("独栋").check()

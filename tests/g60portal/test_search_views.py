@@ -348,3 +348,27 @@ def test_a_listing_result_shows_the_price_as_the_card_does(client):
     assert "<span>面议</span>" in metas["价格规则厂房甲"]
     assert "2500" not in metas["价格规则厂房甲"]
     assert "<span>1.2 元/㎡/天</span>" in metas["价格规则厂房乙"]
+
+
+@pytest.mark.parametrize("q", ["厂房", "新桥 仓库", "工业用地"])
+def test_a_query_naming_a_space_lists_spaces_and_land_before_news(client, q):
+    now = timezone.now()
+    # The news is newer and names the word in its title: it would score first.
+    for n in range(3):
+        factories.make_article(
+            title=f"{q} 市场观察 {n}", summary=q, body=f"<p>{q}</p>", published_at=now
+        )
+    factories.make_listing(
+        title="新桥 厂房 仓库",
+        published_at=now - timedelta(days=90),
+        description="工业用地上的厂房",
+    )
+    kinds = [kind for kind, _title in results(client, q)]
+    assert kinds[0] == "listing", kinds
+    assert kinds.count("article") == 3
+
+
+def test_a_query_naming_no_space_ranks_by_relevance_alone(client):
+    factories.make_article(title="松江人才政策解读", published_at=timezone.now())
+    factories.make_listing(title="松江 人才公寓旁 厂房", description="人才政策")
+    assert results(client, "人才政策")[0][0] == "article"

@@ -156,3 +156,41 @@ def test_contact_and_privacy_pages_have_breadcrumbs(client):
         html = client.get(reverse(name)).content.decode()
         assert 'class="breadcrumb"' in html
         assert f'<li aria-current="page">{title}</li>' in html
+
+
+# ---- icons and the web app manifest ---------------------------------------------------------
+
+
+def test_favicon_ico_is_served_at_the_root(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # the ICO signature
+    assert "max-age=86400" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_every_page_names_its_touch_icon_and_manifest(client):
+    html = client.get("/").content.decode()
+    assert 'rel="apple-touch-icon"' in html
+    assert 'href="/manifest.webmanifest"' in html
+    assert 'rel="icon" href="/favicon.ico"' in html
+
+
+def test_the_manifest_names_the_site_in_the_visitors_language(client, settings):
+    chinese = client.get("/manifest.webmanifest")
+    assert chinese["Content-Type"] == "application/manifest+json"
+    assert chinese.json()["name"] == settings.SITE_NAME
+    assert chinese.json()["start_url"] == "/"
+    sizes = {icon["sizes"] for icon in chinese.json()["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    english = client.get("/en/manifest.webmanifest").json()
+    assert english["name"] == settings.SITE_NAME_EN
+    assert english["start_url"] == "/en/"
+
+
+@pytest.mark.django_db
+def test_a_parcel_page_gives_wechat_a_share_picture(client):
+    parcel = factories.make_parcel()
+    html = client.get(parcel.get_absolute_url()).content.decode()
+    assert '<meta property="og:image" content="http://testserver/static/img/icon-512.png">' in html
