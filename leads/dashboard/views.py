@@ -31,6 +31,9 @@ def dashboard_view(request, admin_site):
         "by_agent": figures.by_agent(),
         "funnel": figures.funnel(),
         "status_counts": figures.status_counts(),
+        "speed_days": figures.SPEED_DAYS,
+        "speed": figures.speed_rows(),
+        "deliveries": figures.delivery_counts(request.user),
     }
     context["total"] = sum(n for _d, n in context["per_day"])
     return TemplateResponse(request, "admin/leads/inquiry/dashboard.html", context)
