@@ -143,7 +143,7 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (rate limits and page fragments): Redis when REDIS_URL is set, else the database.
+# Cache (search results, page data): Redis when REDIS_URL is set, else the database.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
     CACHES = {

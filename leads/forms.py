@@ -2,15 +2,16 @@ import hashlib
 import re
 import secrets
 import time
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import SUBJECT_BY_KEY, Inquiry, subject_kind_of
+from leads.models import SUBJECT_BY_KEY, Inquiry, count_submissions, subject_kind_of
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # People type +86, 0086, spaces, dashes, dots and brackets around their number.
@@ -84,17 +85,19 @@ def read_stamp(token, max_age=STAMP_MAX_AGE):
         return None
 
 
-def rate_limit_hit(scope, ident, limit, window=3600):
-    """Count one submission for ident in a fixed window; False once over the limit."""
+def rate_limit_key(scope, ident, window):
     digest = hashlib.sha256(f"{scope}:{ident}".encode()).hexdigest()[:32]
-    key = f"leads:rl:{scope}:{digest}:{int(time.time() // window)}"
-    if cache.add(key, 1, timeout=window + 60):
-        return limit >= 1
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 60)
-        return True
+    return f"{scope}:{digest}:{window}"
+
+
+def rate_limits_hit(limits, window=3600):
+    """Count one submission against each (scope, ident, limit) in a fixed window of
+    `window` seconds, all in one statement; the scopes that are now over their limit."""
+    current = int(time.time() // window)
+    keys = {rate_limit_key(scope, ident, current): (scope, limit) for scope, ident, limit in limits}
+    expires_at = timezone.now() + timedelta(seconds=window + 60)
+    counts = count_submissions(keys, expires_at)
+    return [scope for key, (scope, limit) in keys.items() if counts[key] > limit]
 
 
 class InquiryForm(forms.ModelForm):
@@ -238,10 +241,12 @@ class InquiryForm(forms.ModelForm):
         limited = _("提交过于频繁，请稍后再试，或直接拨打热线 %(hotline)s。") % {
             "hotline": settings.SITE_HOTLINE
         }
-        if self.ip and not rate_limit_hit("ip", self.ip, settings.LEAD_RATE_LIMIT_IP):
-            raise ValidationError(limited, code="rate_limited")
-        mobile = cleaned.get("mobile")
-        if mobile and not rate_limit_hit("mobile", mobile, settings.LEAD_RATE_LIMIT_MOBILE):
+        limits = []
+        if self.ip:
+            limits.append(("ip", self.ip, settings.LEAD_RATE_LIMIT_IP))
+        if cleaned.get("mobile"):
+            limits.append(("mobile", cleaned["mobile"], settings.LEAD_RATE_LIMIT_MOBILE))
+        if rate_limits_hit(limits):
             raise ValidationError(limited, code="rate_limited")
         return cleaned
 

@@ -401,6 +401,46 @@ def drop_old_reference_sequences(today, keep_days=2):
     return len(old)
 
 
+class RateCount(models.Model):
+    """Inquiry submissions counted per key (scope, hashed visitor, fixed window) for the
+    rate limits: one INSERT … ON CONFLICT … RETURNING counts and reads them all (see
+    count_submissions), instead of a cache's read-modify-write round trips. Rows of
+    past windows are dropped by the periodic job."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("提交计数")
+        verbose_name_plural = _("提交计数")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"
+
+
+def count_submissions(keys, expires_at):
+    """Add one to each key's counter (made at 1 if new) and return {key: count}, in one
+    statement that commits on its own; keys in a fixed order so two submissions that
+    share keys lock them in the same order."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO leads_ratecount (key, count, expires_at) "
+            "SELECT k, 1, %s FROM unnest(%s::varchar[]) AS k ORDER BY k "
+            "ON CONFLICT (key) DO UPDATE SET count = leads_ratecount.count + 1 "
+            "RETURNING key, count",
+            [expires_at, keys],
+        )
+        return dict(cursor.fetchall())
+
+
+def drop_expired_rate_counts(now=None):
+    return RateCount.objects.filter(expires_at__lt=now or timezone.now()).delete()[0]
+
+
 class InquiryEvent(models.Model):
     class Kind(models.TextChoices):
         CREATED = "created", _("已提交")

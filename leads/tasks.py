@@ -7,7 +7,7 @@ they run (the one cycle in leads)."""
 from django.tasks import task
 from django.utils import timezone
 
-from leads.models import drop_old_reference_sequences
+from leads.models import drop_expired_rate_counts, drop_old_reference_sequences
 
 # The sweeps jump the queue: a backlog of deliveries must not hold up the job that
 # finds deliveries cut short.
@@ -24,7 +24,8 @@ def deliver_notification(notification_id):
 @task(priority=SWEEP_PRIORITY)
 def escalate_overdue_inquiries():
     """Periodic job (settings.PERIODIC_TASKS): SLA reassignments and escalations; also
-    drops the reference-number sequences of past days."""
+    drops the reference-number sequences of past days and the rate-limit counters of
+    past windows."""
     from leads import services  # noqa: PLC0415 - cycle, see the module docstring
 
     done = services.escalate_overdue_inquiries()
@@ -32,6 +33,7 @@ def escalate_overdue_inquiries():
         "reassigned": sum(1 for _i, action, _a in done if action == "reassign"),
         "escalated": sum(1 for _i, action, _a in done if action == "escalate"),
         "sequences_dropped": drop_old_reference_sequences(timezone.localdate()),
+        "rate_counts_dropped": drop_expired_rate_counts(),
     }
 
 

@@ -2,15 +2,17 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Aggregate, Count, DurationField, F, Q
+from django.db.models import Aggregate, Count, DurationField, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.models import Inquiry, InquiryEvent, ShareMade, ShareVisit, SourceKind
+from leads.models import Inquiry, InquiryEvent, Notification, ShareMade, ShareVisit, SourceKind
+from leads.templatetags.delivery_alerts import problem_counts
 from listings.models import Agent
 
 DAYS = 90
+SPEED_DAYS = 14
 FUNNEL = [
     Inquiry.Status.NEW,
     Inquiry.Status.CONTACTED,
@@ -25,6 +27,18 @@ class Median(Aggregate):
     function = "PERCENTILE_CONT"
     name = "median"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+class Percentile(Aggregate):
+    """PERCENTILE_CONT(fraction) WITHIN GROUP (ORDER BY expression): interpolated, as a
+    spreadsheet's PERCENTILE does."""
+
+    function = "PERCENTILE_CONT"
+    name = "percentile"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
 
 
 def window(now=None, days=DAYS):
@@ -174,3 +188,79 @@ def share_figures(now=None, agent=None):
         )
     result.sort(key=lambda row: (-row["inquiries"], -row["visits"], -row["shares"], row["agent"]))
     return result
+
+
+def first_notified():
+    """When the first delivery about the inquiry to the agency's side (agent, site group
+    or managers, not the prospect's own confirmation) was sent."""
+    return Subquery(
+        Notification.objects.filter(inquiry=OuterRef("pk"), state=Notification.State.SENT)
+        .exclude(channel=Notification.Channel.PROSPECT_EMAIL)
+        .values("inquiry")
+        .annotate(first=Min("sent_at"))
+        .values("first")[:1]
+    )
+
+
+def speed_to_lead(now=None):
+    """Per day of the last SPEED_DAYS days (local days, oldest first): inquiries, and p50
+    and p95 of submit→notified and submit→first contact, as timedeltas (None where no
+    inquiry of the day got that far). One query."""
+    start_day, today, start = window(now, SPEED_DAYS)
+    to_notified = F("notified_at") - F("created_at")
+    to_contact = F("first_contacted_at") - F("created_at")
+    duration = DurationField()
+    rows = (
+        Inquiry.objects.filter(created_at__gte=start)
+        .annotate(
+            day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
+            notified_at=first_notified(),
+        )
+        .values("day")
+        .annotate(
+            n=Count("pk"),
+            notified_p50=Percentile(to_notified, 0.5, output_field=duration),
+            notified_p95=Percentile(to_notified, 0.95, output_field=duration),
+            contact_p50=Percentile(to_contact, 0.5, output_field=duration),
+            contact_p95=Percentile(to_contact, 0.95, output_field=duration),
+        )
+        .order_by("day")
+    )
+    found = {row["day"]: row for row in rows}
+    empty = dict.fromkeys(["n", "notified_p50", "notified_p95", "contact_p50", "contact_p95"])
+    result = []
+    for offset in range((today - start_day).days + 1):
+        day = start_day + timedelta(days=offset)
+        row = {**empty, **found.get(day, {}), "day": day}
+        row["n"] = row["n"] or 0
+        result.append(row)
+    return result
+
+
+def duration_text(value):
+    """A timedelta as a manager reads it: seconds, minutes or hours; "—" for None."""
+    if value is None:
+        return "—"
+    seconds = value.total_seconds()
+    if seconds < 120:
+        return _("%(n)s 秒") % {"n": round(seconds)}
+    if seconds < 7200:
+        return _("%(n)s 分钟") % {"n": round(seconds / 60, 1)}
+    return _("%(n)s 小时") % {"n": round(seconds / 3600, 1)}
+
+
+def speed_rows(now=None):
+    """speed_to_lead with the durations as text, for the page."""
+    keys = ["notified_p50", "notified_p95", "contact_p50", "contact_p95"]
+    return [
+        {"day": row["day"], "n": row["n"], **{key: duration_text(row[key]) for key in keys}}
+        for row in speed_to_lead(now)
+    ]
+
+
+def delivery_counts(user):
+    """Notifications waiting now (pending), and the late and failed ones the admin banner
+    counts for this user."""
+    failed, late = problem_counts(user) or (0, 0)
+    pending = Notification.objects.filter(state=Notification.State.PENDING).count()
+    return {"pending": pending, "late": late, "failed": failed}

@@ -32,6 +32,9 @@ def dashboard_view(request, admin_site):
         "funnel": figures.funnel(),
         "status_counts": figures.status_counts(),
         "share_figures": figures.share_figures(),
+        "speed_days": figures.SPEED_DAYS,
+        "speed": figures.speed_rows(),
+        "deliveries": figures.delivery_counts(request.user),
     }
     context["total"] = sum(n for _d, n in context["per_day"])
     return TemplateResponse(request, "admin/leads/inquiry/dashboard.html", context)

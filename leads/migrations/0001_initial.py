@@ -212,4 +212,16 @@ class Migration(migrations.Migration):
             model_name='inquiry',
             index=models.Index(fields=['mobile', 'created_at'], name='leads_inqui_mobile_21f868_idx'),
         ),
+        migrations.CreateModel(
+            name='RateCount',
+            fields=[
+                ('key', models.CharField(max_length=80, primary_key=True, serialize=False)),
+                ('count', models.PositiveIntegerField(default=0)),
+                ('expires_at', models.DateTimeField()),
+            ],
+            options={
+                'verbose_name': '提交计数',
+                'verbose_name_plural': '提交计数',
+            },
+        ),
     ]

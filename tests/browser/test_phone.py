@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from demo.pictures import ensure_pictures, wechat_qr
 from tests import factories
-from tests.conftest import PHONE
+from tests.browser.pages import PHONE, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,11 +16,8 @@ NARROW = {**PHONE, "viewport": {"width": 360, "height": 740}}
 
 @pytest.fixture
 def narrow_phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, **NARROW)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with open_page(browser, live_server, **NARROW) as page:
+        yield page
 
 
 def box(locator):
@@ -97,13 +94,11 @@ def test_nothing_on_the_page_is_hidden_under_the_bar(phone, listing_with_agent):
 def test_the_bar_works_without_javascript_except_the_copy_button(
     browser, live_server, listing_with_agent
 ):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, **PHONE)
-    page = context.new_page()
-    page.goto(listing_with_agent.get_absolute_url())
-    page.locator(".contact-bar summary").click()
-    assert page.locator(".contact-bar__sheet").get_by_text("g60_wang").is_visible()
-    assert not page.locator(".contact-bar__sheet button").is_visible()
-    context.close()
+    with open_page(browser, live_server, java_script_enabled=False, **PHONE) as page:
+        page.goto(listing_with_agent.get_absolute_url())
+        page.locator(".contact-bar summary").click()
+        assert page.locator(".contact-bar__sheet").get_by_text("g60_wang").is_visible()
+        assert not page.locator(".contact-bar__sheet button").is_visible()
 
 
 def test_wide_screens_keep_the_agent_card_and_no_bar(desktop, listing_with_agent):

@@ -1,9 +1,13 @@
 import time
 
 import pytest
+import time_machine
 from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from leads.forms import InquiryForm, new_stamp, normalize_mobile, sign_subject
+from leads.models import RateCount, drop_expired_rate_counts
 from tests import factories
 from tests.leads.conftest import form_data
 
@@ -154,6 +158,28 @@ def test_invalid_forms_do_not_count_against_the_limits(settings):
     settings.LEAD_RATE_LIMIT_IP = 1
     errors_of(form_data(mobile="bad"), ip="10.1.1.1")
     assert InquiryForm(form_data(), ip="10.1.1.1").is_valid()
+
+
+def test_both_limits_are_counted_in_one_statement(settings):
+    form = InquiryForm(form_data(mobile="13900000077"), ip="10.3.3.3")
+    with CaptureQueriesContext(connection) as queries:
+        assert form.is_valid(), form.errors
+    counting = [q["sql"] for q in queries if "leads_ratecount" in q["sql"]]
+    assert len(counting) == 1
+    assert sorted(RateCount.objects.values_list("count", flat=True)) == [1, 1]
+
+
+def test_a_new_hour_starts_the_counts_again_and_old_counts_are_dropped(settings):
+    settings.LEAD_RATE_LIMIT_IP = 1
+    with time_machine.travel("2026-11-21 10:10 +0800", tick=False):
+        assert InquiryForm(form_data(mobile="13900000061"), ip="10.4.4.4").is_valid()
+        assert "__all__" in errors_of(form_data(mobile="13900000062"), ip="10.4.4.4")
+    with time_machine.travel("2026-11-21 11:00 +0800", tick=False):
+        assert drop_expired_rate_counts() == 0  # the last hour's rows are kept a while
+        assert InquiryForm(form_data(mobile="13900000063"), ip="10.4.4.4").is_valid()
+    with time_machine.travel("2026-11-21 11:30 +0800", tick=False):
+        assert drop_expired_rate_counts() == 3  # ip and two mobiles of 10:00–11:00
+        assert RateCount.objects.count() == 2
 
 
 def test_an_article_can_be_attached():

@@ -1,17 +1,19 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from bench import articles, leads, listings, posters, search
+from bench import articles, inquiries, leads, listings, posters, search
 from bench.timing import percentiles
 
 # Each part is a module of bench/ with run(command, repeat=…); it prints its own figures
 # through command.report(). "g60portal" is the former name of the search part.
+# "inquiries" loads the whole running stack (bench/inquiries.py) for two minutes or more.
 PARTS = {
     "listings": listings,
     "articles": articles,
     "leads": leads,
     "posters": posters,
     "search": search,
+    "inquiries": inquiries,
 }
 ALIASES = {"g60portal": "search"}
 
@@ -24,6 +26,12 @@ class Command(BaseCommand):
             "--only", choices=[*PARTS, *ALIASES], help="Run one part of the benchmarks."
         )
         parser.add_argument("--repeat", type=int, default=30, help="Samples per measurement.")
+        parser.add_argument(
+            "--load-clients", type=int, default=32, help="inquiries: concurrent clients."
+        )
+        parser.add_argument(
+            "--load-seconds", type=int, default=60, help="inquiries: seconds of each load."
+        )
 
     def report(self, label, samples_ms=None, *, value=None, unit="ms", target=None):
         if samples_ms is not None:
@@ -38,7 +46,8 @@ class Command(BaseCommand):
             line = f"{label:<48} {value:.1f} {unit}"
         self.stdout.write(line)
 
-    def handle(self, *args, only=None, repeat=30, **options):
+    def handle(self, *args, only=None, repeat=30, load_clients=32, load_seconds=60, **options):
+        self.load_clients, self.load_seconds = load_clients, load_seconds
         # The bench builds its own large data set; bring its database up to date first.
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable")
