@@ -254,6 +254,12 @@ LEAD_NOTIFY_BACKOFF_SECONDS = env_int("LEAD_NOTIFY_BACKOFF_SECONDS", 60, minimum
 LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 730, minimum=1)  # closed inquiries
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none).
 LEAD_TRUSTED_PROXIES = env_int("LEAD_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
+# Matching (leads/matching.py, docs/matching.md): a value short of the asked one by at
+# most this share of it is a near miss (7.5 m against 8 m asked, at 10 %).
+MATCH_TOLERANCE_PERCENT = env_int("MATCH_TOLERANCE_PERCENT", 10, minimum=0, maximum=50)
+# The land fit calculator of parcel pages: rates in basis points (1/100 of a percent).
+LAND_DEED_TAX_BP = env_int("LAND_DEED_TAX_BP", 300, minimum=0, maximum=1000)  # 契税 3 %
+LAND_STAMP_DUTY_BP = env_int("LAND_STAMP_DUTY_BP", 5, minimum=0, maximum=100)  # 印花税 0.05 %
 
 # Security. CSP holds in every mode so that tests see what production sends.
 SECURE_CSP = {

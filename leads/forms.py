@@ -10,7 +10,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import SUBJECT_BY_KEY, Inquiry, subject_kind_of
+from leads.models import SUBJECT_BY_KEY, Inquiry, NeedKind, subject_kind_of
+from listings.forms import ALL, FilterForm, FlagField, number_field
+from listings.models import PARK_CHOICES_CACHE_KEY, Park
+from listings.places import TOWNS, normalize_town
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # People type +86, 0086, spaces, dashes, dots and brackets around their number.
@@ -248,3 +251,71 @@ class InquiryForm(forms.ModelForm):
         data["submission_token"] = self.nonce
         data["ip_address"] = self.ip
         return data
+
+
+class PlaceChoiceField(forms.MultipleChoiceField):
+    """?town=新桥镇&town=泗泾 (several allowed; short town names accepted)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = [value]
+        return [normalize_town(str(v)) for v in super().to_python(value) if str(v).strip()]
+
+
+class RequirementForm(FilterForm):
+    """The /match/ requirement (GET, bookmarkable). Like the /listings/ filter, each
+    field is cleaned on its own and a bad value is left out."""
+
+    kind = forms.ChoiceField(
+        label=_("需求类型"),
+        required=False,
+        choices=[ALL, *((k.value, k.label) for k in NeedKind if k != NeedKind.OTHER)],
+    )
+    deal = forms.ChoiceField(
+        label=_("租或买"), required=False, choices=[ALL, *Inquiry.Deal.choices]
+    )
+    town = PlaceChoiceField(label=_("镇/街道"), required=False, choices=[(t, t) for t in TOWNS])
+    park = forms.MultipleChoiceField(label=_("园区"), required=False)
+    area_min = number_field(_("面积不小于（㎡）"), 10_000_000, unit="㎡")
+    area_max = number_field(_("面积不大于（㎡）"), 10_000_000, unit="㎡")
+    mu_min = number_field(_("土地面积不小于（亩）"), 1_000_000, unit=_("亩"))
+    mu_max = number_field(_("土地面积不大于（亩）"), 1_000_000, unit=_("亩"))
+    height_min = number_field(_("层高不低于（m）"), 1_000, unit="m")
+    load_min = number_field(_("承重不低于（kg/㎡）"), 1_000_000, unit="kg/㎡")
+    power_min = number_field(_("配电不低于（kVA）"), 1_000_000, unit="kVA")
+    crane_min = number_field(_("行车不低于（t）"), 10_000, unit="t")
+    eia = FlagField(label=_("可环评"), required=False)
+    standalone = FlagField(label=_("独栋"), required=False)
+    single_storey = FlagField(label=_("单层"), required=False)
+    certificate = FlagField(label=_("有产证"), required=False)
+    rent_max = number_field(_("租金不高于（元/㎡/天）"), 10_000, unit=_("元/㎡/天"))
+    monthly_max = number_field(_("月租金不高于（万元/月）"), 1_000_000, unit=_("万元/月"))
+    sale_max = number_field(_("售价不高于（万元）"), 100_000_000, unit=_("万元"))
+    land_price_max = number_field(_("地价不高于（万元/亩）"), 1_000_000, unit=_("万元/亩"))
+    investment = number_field(_("计划总投资（万元）"), 100_000_000, unit=_("万元"))
+    tax = number_field(_("预计年纳税（万元）"), 100_000_000, unit=_("万元"))
+
+    MAIN = ("kind", "deal", "area_min", "area_max", "rent_max", "monthly_max", "sale_max")
+    FLAGS = ("eia", "standalone", "single_storey", "certificate")
+    MORE = ("height_min", "load_min", "power_min", "crane_min")
+    LAND = ("mu_min", "mu_max", "land_price_max", "investment", "tax")
+    # form field → Requirement field, where the names differ
+    RENAMED = {"town": "towns", "park": "parks"}
+
+    def full_clean(self):
+        self._parks = cache.get_or_set(
+            PARK_CHOICES_CACHE_KEY,
+            lambda: list(Park.objects.published().values_list("slug", "name", "pk")),
+            300,
+        )
+        self.fields["park"].choices = [(slug, name) for slug, name, _pk in self._parks]
+        super().full_clean()
+
+    def land_fields(self):
+        return [self[name] for name in self.LAND]
+
+    def requirement_data(self):
+        return {self.RENAMED.get(k, k): v for k, v in self.filters.items()}
+
+    def selected(self, name):
+        return self.cleaned_data.get(name) or []

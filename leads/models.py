@@ -141,6 +141,12 @@ class Inquiry(models.Model):
         validators=[MinValueValidator(0)],
     )
     message = models.TextField(_("留言"), max_length=2000, blank=True)
+    requirement = models.CharField(
+        _("匹配条件"),
+        max_length=1000,
+        blank=True,
+        help_text=_("从“智能匹配”页提交时的完整需求（/match/ 的查询参数）。"),
+    )
 
     source_kind = models.CharField(
         _("来源"), max_length=10, choices=SourceKind, default=SourceKind.GENERAL
