@@ -21,6 +21,7 @@ MOBILE_NOISE_RE = re.compile(r"[\s\-\.\(\)（）\u3000]")
 
 STAMP_SALT = "leads.stamp"
 SUBJECT_SALT = "leads.subject"
+MATCHES_SALT = "leads.matches"
 STAMP_MAX_AGE = 2 * 24 * 3600  # a page left open over a weekend still submits
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -73,6 +74,27 @@ def load_subject(token):
     return queryset.filter(pk=pk).first()
 
 
+def sign_matches(objects):
+    refs = [f"{subject_kind(obj)}:{obj.pk}" for obj in objects if subject_kind(obj)]
+    return signing.dumps(refs, salt=MATCHES_SALT) if refs else ""
+
+
+def load_matches(token):
+    """The published objects a signed list of matches names, in its order."""
+    try:
+        refs = signing.loads(token, salt=MATCHES_SALT) if token else []
+        pairs = [
+            (SUBJECT_BY_KEY[kind], int(pk)) for kind, pk in (str(r).split(":", 1) for r in refs)
+        ]
+    except (signing.BadSignature, ValueError, KeyError, TypeError):
+        return []
+    found = {}
+    for kind in {kind for kind, _pk in pairs}:
+        pks = [pk for k, pk in pairs if k is kind]
+        found.update({(kind, o.pk): o for o in kind.model.objects.published().filter(pk__in=pks)})
+    return [found[pair] for pair in pairs[:10] if pair in found]
+
+
 def new_stamp():
     return signing.dumps({"n": secrets.token_urlsafe(18), "t": int(time.time())}, salt=STAMP_SALT)
 
@@ -120,6 +142,10 @@ class InquiryForm(forms.ModelForm):
     )
     stamp = forms.CharField(required=False, widget=forms.HiddenInput)
     subject = forms.CharField(required=False, widget=forms.HiddenInput)
+    # From /match/: the spaces shown (signed) and the one the prospect picked, if any
+    # (a radio button next to each result, outside the form element).
+    matches = forms.CharField(required=False, widget=forms.HiddenInput)
+    pick = forms.CharField(required=False)  # not rendered by the form: see above
     page_url = forms.CharField(required=False, widget=forms.HiddenInput)
     referrer = forms.CharField(required=False, widget=forms.HiddenInput)
     utm_source = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -143,6 +169,7 @@ class InquiryForm(forms.ModelForm):
             "wechat_id",
             "email",
             "message",
+            "requirement",
         ]
         labels = {"name": _("您的称呼")}
         help_texts = {
@@ -159,6 +186,7 @@ class InquiryForm(forms.ModelForm):
             "company": forms.TextInput(attrs={"autocomplete": "organization"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "message": forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+            "requirement": forms.HiddenInput,
         }
 
     def __init__(self, *args, ip=None, **kwargs):
@@ -195,6 +223,21 @@ class InquiryForm(forms.ModelForm):
 
     def clean_utm_content(self):
         return self._clean_tracking("utm_content", 100)
+
+    def clean_requirement(self):
+        return self._clean_tracking("requirement", 1000)
+
+    def clean_matches(self):
+        """The matched objects the page showed; a bad reference is dropped."""
+        self.matched_objects = load_matches(self.cleaned_data.get("matches"))
+        return self.cleaned_data.get("matches", "")
+
+    def clean_pick(self):
+        try:
+            self.picked_object = load_subject(self.cleaned_data.get("pick"))
+        except ValidationError:
+            self.picked_object = None
+        return ""
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -247,7 +290,12 @@ class InquiryForm(forms.ModelForm):
         """Keyword arguments for services.submit_inquiry."""
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data.update({name: self.cleaned_data[name] for name in TRACKING_FIELDS})
-        data["subject"] = self.subject_object
+        data["subject"] = self.subject_object or getattr(self, "picked_object", None)
+        matched = getattr(self, "matched_objects", [])
+        if matched:
+            lines = [str(_("智能匹配推荐："))]
+            lines += [f"{obj} {settings.SITE_URL}{obj.get_absolute_url()}" for obj in matched]
+            data["message"] = "\n".join([data["message"], *lines]).strip()[:2000]
         data["submission_token"] = self.nonce
         data["ip_address"] = self.ip
         return data
@@ -313,6 +361,11 @@ class RequirementForm(FilterForm):
 
     def land_fields(self):
         return [self[name] for name in self.LAND]
+
+    def land_open(self):
+        return self.cleaned_data.get("kind") == NeedKind.LAND or any(
+            name in self.filters for name in self.LAND
+        )
 
     def requirement_data(self):
         return {self.RENAMED.get(k, k): v for k, v in self.filters.items()}

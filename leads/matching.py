@@ -146,6 +146,23 @@ class Match:
     def is_land(self):
         return isinstance(self.obj, LandParcel)
 
+    @property
+    def title(self):
+        return self.obj.title or getattr(self.obj, "location", "")
+
+    @property
+    def summary(self):
+        """Kind, size, place and price in one line, as cards show them."""
+        obj = self.obj
+        if self.is_land:
+            price = _("起始价 %(price)s 万元") % {"price": plain_number(obj.starting_price)}
+            parts = [obj.get_land_use_display(), _num(obj.area_mu, _("亩")), obj.town, price]
+        else:
+            area = _num(obj.building_area, "㎡")
+            parts = [obj.get_kind_display(), obj.get_deal_display(), area, obj.place_name]
+            parts.append(obj.price_text)
+        return " · ".join(str(p) for p in parts if p)
+
     def sort_key(self):
         published = self.obj.published_at.timestamp() if self.obj.published_at else 0
         return (self.missed, self.near, -published, -self.obj.pk)

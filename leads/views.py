@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from leads.forms import InquiryForm, normalize_mobile, read_stamp
+from leads.forms import (
+    InquiryForm,
+    RequirementForm,
+    normalize_mobile,
+    read_stamp,
+    sign_matches,
+    sign_subject,
+)
+from leads.matching import Requirement, match
 from leads.models import SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry
 from leads.services import submit_inquiry
 from leads.templatetags.leads_tags import initial_form
@@ -118,3 +126,49 @@ def thanks(request, token):
             "crumbs": [(_("提交需求"), reverse("leads:inquiry")), (_("提交成功"), "")],
         },
     )
+
+
+@method_decorator(never_cache, name="dispatch")
+class MatchView(View):
+    """GET /match/: a requirement form (bookmarkable) and the spaces or land that fit,
+    best first, with the fit per constraint; below them the inquiry form carrying the
+    requirement and the best matches (never cached: the form has a one-time stamp)."""
+
+    template_name = "leads/match.html"
+    limit = 20
+    attached = 5  # matches sent along with an inquiry
+
+    def get(self, request):
+        form = RequirementForm(request.GET)
+        requirement = Requirement.from_cleaned(form.requirement_data())
+        searched = not requirement.is_empty()
+        results = match(requirement, limit=self.limit) if searched else None
+        best = results.best(self.attached) if results else []
+        for each in [*results.full, *results.near] if results else []:
+            each.pick = sign_subject(each.obj)
+        inquiry_form = initial_form(request, None)
+        if searched:
+            inquiry_form.initial.update(
+                need_kind=requirement.kind,
+                need_deal="" if requirement.is_land else requirement.deal,
+                need_area=requirement.need_area(),
+                need_budget=requirement.need_budget_text(),
+                expected_tax=requirement.tax,
+                requirement=requirement.querystring()[:1000],
+                matches=sign_matches([m.obj for m in best]),
+            )
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "requirement": requirement,
+                "searched": searched,
+                "results": results,
+                "show_near": bool(results and results.show_near and results.near),
+                "nothing": bool(searched and not best),
+                "ignored": form.ignored(),
+                "inquiry_form": inquiry_form,
+                "crumbs": [(_("智能匹配"), "")],
+            },
+        )
