@@ -74,3 +74,9 @@ def test_a_parcel_without_thresholds_says_so(client):
     parcel = factories.make_parcel()
     html = client.get(f"/land/{parcel.pk}/?investment=30000").content.decode()
     assert "（地块未规定）" in html
+
+
+def test_the_calculator_in_english(client, parcel):
+    html = client.get(f"/en/land/{parcel.pk}/?investment=30000").content.decode()
+    assert "Land fit calculator" in html
+    assert "meets the threshold (≥ 1500) ✓" in html
