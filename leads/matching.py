@@ -24,13 +24,14 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.numbers import plain_number
 from leads.forms import RequirementForm
-from leads.models import NeedKind
+from leads.models import SUBJECT_BY_KEY, InquiryEvent, NeedKind
+from leads.notifications import DeliveryError, absolute, send_email
 from listings.models import SQM_PER_MU, LandParcel, Listing, Park
 
 MET, NEAR, MISSED = "met", "near", "missed"
@@ -416,6 +417,11 @@ def parcel_checks(req, parcel):
     return checks
 
 
+def score(req, obj):
+    """The checks of one listing or parcel against a requirement."""
+    return parcel_checks(req, obj) if isinstance(obj, LandParcel) else listing_checks(req, obj)
+
+
 # ---- candidates from SQL ------------------------------------------------------------
 
 
@@ -550,3 +556,76 @@ def match(req, limit=20, include_misses=False):
 def match_inquiry(inquiry, count=10):
     """The inquiry's `count` best matches, misses included when there are too few."""
     return match(Requirement.from_inquiry(inquiry), limit=count, include_misses=True).best(count)
+
+
+# ---- sending chosen matches to the prospect (admin) ---------------------------------
+
+
+def ref_of(obj):
+    return f"{'land' if isinstance(obj, LandParcel) else 'listing'}:{obj.pk}"
+
+
+def objects_from_refs(refs):
+    """Published listings and parcels named "listing:12" / "land:3", in the given order."""
+    pairs = []
+    for ref in refs[:10]:
+        kind, _sep, pk = str(ref).partition(":")
+        if kind in ("listing", "land") and pk.isdigit() and len(pk) < 12:
+            pairs.append((kind, int(pk)))
+    found = {}
+    for kind in {kind for kind, _pk in pairs}:
+        model = SUBJECT_BY_KEY[kind].model
+        pks = [pk for k, pk in pairs if k == kind]
+        found.update({(kind, o.pk): o for o in model.objects.published().filter(pk__in=pks)})
+    return [found[pair] for pair in pairs if pair in found]
+
+
+def wechat_text(inquiry, matches):
+    """A message to paste into WeChat: a greeting, each match with its link, the agent."""
+    lines = [
+        _("%(name)s您好，按您的需求（%(ref)s）为您推荐：")
+        % {"name": inquiry.name, "ref": inquiry.reference}
+    ]
+    for number, each in enumerate(matches, 1):
+        lines.append(f"{number}. {each.obj.code} {each.title} · {each.summary}")
+        lines.append(f"   {absolute(each.obj.get_absolute_url())}")
+    agent = inquiry.assigned_agent
+    if agent is not None:
+        lines.append(
+            _("招商顾问 %(name)s %(mobile)s") % {"name": agent.name, "mobile": agent.mobile}
+        )
+    return "\n".join(lines)
+
+
+def send_matches(*, inquiry, objects, actor=None):
+    """Send chosen matches to the prospect: by e-mail when they gave an address, and as a
+    text for the agent to paste into WeChat; recorded on the inquiry's timeline.
+    Returns (emailed, error, text)."""
+    requirement = Requirement.from_inquiry(inquiry)
+    with translation.override(inquiry.language or settings.LANGUAGE_CODE):
+        matches = [Match(obj, score(requirement, obj)) for obj in objects]
+        text = wechat_text(inquiry, matches)
+        emailed, error = False, ""
+        if inquiry.email:
+            context = {
+                "inquiry": inquiry,
+                "matches": [(m, absolute(m.obj.get_absolute_url())) for m in matches],
+                "agent": inquiry.assigned_agent,
+                "site_name": settings.SITE_NAME,
+                "site_url": settings.SITE_URL,
+                "site_hotline": settings.SITE_HOTLINE,
+            }
+            try:
+                send_email("matches", [inquiry.email], context)
+                emailed = True
+            except DeliveryError as exc:
+                error = str(exc)[:500]
+    InquiryEvent.objects.create(
+        inquiry=inquiry,
+        kind=InquiryEvent.Kind.MATCHES_SENT,
+        actor=actor,
+        agent=inquiry.assigned_agent,
+        message=text,
+        data={"matches": [ref_of(o) for o in objects], "emailed": emailed, "error": error},
+    )
+    return emailed, error, text

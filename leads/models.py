@@ -395,6 +395,7 @@ class InquiryEvent(models.Model):
         NOTIFICATION_FAILED = "notify_fail", _("通知发送失败")
         EXPORT = "export", _("导出")
         ANONYMIZED = "anonymized", _("匿名化")
+        MATCHES_SENT = "matches", _("发送匹配推荐")
 
     inquiry = models.ForeignKey(
         Inquiry,
