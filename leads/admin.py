@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from core import exports
 from leads import matching, services
 from leads.dashboard import views as dashboard_views
-from leads.models import SUBJECT_FIELDS, Inquiry, InquiryEvent, Notification, RoutingRule
+from leads.models import (
+    SUBJECT_FIELDS,
+    Inquiry,
+    InquiryEvent,
+    Notification,
+    RoutingRule,
+    Subscription,
+)
 from leads.resources import InquiryResource
 from listings.models import Agent
 from listings.permissions import is_manager
@@ -556,3 +563,60 @@ class NotificationAdmin(admin.ModelAdmin):
         self.message_user(
             request, gettext("已重新排队%(n)s条通知。") % {"n": len(ids)}, messages.SUCCESS
         )
+
+
+# ---- saved searches (leads.alerts) -------------------------------------------------
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "scope",
+        "search_link",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "last_sent_at",
+        "item_count",
+    ]
+    list_filter = ["scope", ("confirmed_at", admin.EmptyFieldListFilter), "unsubscribed_at"]
+    search_fields = ["email"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["token", "created_at", "last_sent_at", "language"]
+    actions = ["unsubscribe_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_total=Count("items"))
+
+    def has_module_permission(self, request):
+        return is_manager(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_manager(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_manager(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_manager(request.user)
+
+    def has_add_permission(self, request):
+        return False  # visitors subscribe themselves (double opt-in)
+
+    @admin.display(description=_("条件"))
+    def search_link(self, obj):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            obj.search_path(),
+            obj.query or "—",
+        )
+
+    @admin.display(description=_("已推送"), ordering="item_total")
+    def item_count(self, obj):
+        return obj.item_total
+
+    @admin.action(description=_("退订所选"))
+    def unsubscribe_selected(self, request, queryset):
+        count = queryset.filter(unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
+        self.message_user(request, gettext("已退订 %(count)s 项。") % {"count": count})

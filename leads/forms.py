@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import SUBJECT_BY_KEY, Inquiry, NeedKind, subject_kind_of
+from leads.models import SUBJECT_BY_KEY, Inquiry, NeedKind, Subscription, subject_kind_of
 from listings.forms import ALL, FilterForm, FlagField, number_field
 from listings.models import PARK_CHOICES_CACHE_KEY, Park
 from listings.places import TOWNS, normalize_town
@@ -372,3 +372,21 @@ class RequirementForm(FilterForm):
 
     def selected(self, name):
         return self.cleaned_data.get(name) or []
+
+
+class AlertForm(forms.Form):
+    """Subscribe the filter or requirement on the page (POST /alerts/subscribe/)."""
+
+    email = forms.EmailField(label=_("邮箱"), max_length=254)
+    scope = forms.ChoiceField(choices=Subscription.Scope.choices, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    website = forms.CharField(label=_("网站（请留空）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise ValidationError(_("提交未通过校验，请清空“网站”一栏后重试。"), code="honeypot")
+        return ""

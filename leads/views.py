@@ -9,11 +9,15 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
+from leads import alerts
 from leads.forms import (
+    AlertForm,
     InquiryForm,
     RequirementForm,
     normalize_mobile,
+    rate_limit_hit,
     read_stamp,
     sign_matches,
     sign_subject,
@@ -172,3 +176,71 @@ class MatchView(View):
                 "crumbs": [(_("智能匹配"), "")],
             },
         )
+
+
+# ---- saved searches (leads.alerts) ---------------------------------------------------
+
+
+@never_cache
+def alert_subscribe(request):
+    """GET: the subscribe form for ?scope=&query= (linked from /listings/ and /land/,
+    whose pages stay free of cookies). POST: subscribe and mail the confirmation."""
+    if request.method != "POST":
+        scope = request.GET.get("scope", "")
+        if scope not in alerts.Subscription.Scope.values:
+            scope = alerts.Subscription.Scope.LISTINGS
+        initial = {"scope": scope, "query": request.GET.get("query", "")[:2000]}
+        context = {"form": AlertForm(initial=initial), "crumbs": [(_("订阅提醒"), "")]}
+        return render(request, "leads/alert.html", {**context, "state": "form"})
+    form = AlertForm(request.POST)
+    context = {"form": form, "crumbs": [(_("订阅提醒"), "")]}
+    if not form.is_valid():
+        return render(request, "leads/alert.html", {**context, "state": "invalid"}, status=400)
+    ip = client_ip(request) or "unknown"
+    if not rate_limit_hit("alerts-ip", ip, settings.ALERT_RATE_LIMIT_IP):
+        return render(request, "leads/alert.html", {**context, "state": "limited"}, status=429)
+    try:
+        alerts.subscribe(
+            email=form.cleaned_data["email"],
+            scope=form.cleaned_data["scope"],
+            query=form.cleaned_data["query"],
+            language=request.LANGUAGE_CODE,
+        )
+    except alerts.TooManySubscriptions:
+        return render(request, "leads/alert.html", {**context, "state": "too_many"}, status=429)
+    return render(request, "leads/alert.html", {**context, "state": "pending"})
+
+
+@never_cache
+def alert_confirm(request, token):
+    subscription = alerts.confirm(token[:64])
+    state = "confirmed" if subscription else "bad_link"
+    return render(
+        request,
+        "leads/alert.html",
+        {"state": state, "subscription": subscription, "crumbs": [(_("订阅提醒"), "")]},
+        status=200 if subscription else 404,
+    )
+
+
+@csrf_exempt  # RFC 8058 one-click: mail providers POST here without a session
+@never_cache
+def alert_unsubscribe(request, token):
+    """GET: a page with one button (link scanners must not unsubscribe anyone).
+    POST: unsubscribe, from that button or a mail client's List-Unsubscribe-Post."""
+    crumbs = [(_("订阅提醒"), "")]
+    subscription = alerts.Subscription.objects.filter(token=token[:64]).first()
+    if subscription is None:
+        return render(
+            request, "leads/alert.html", {"state": "bad_link", "crumbs": crumbs}, status=404
+        )
+    if request.method == "POST":
+        alerts.unsubscribe(subscription.token)
+        state = "unsubscribed"
+    else:
+        state = "unsubscribed" if subscription.unsubscribed_at else "unsubscribe"
+    return render(
+        request,
+        "leads/alert.html",
+        {"state": state, "subscription": subscription, "crumbs": crumbs},
+    )
