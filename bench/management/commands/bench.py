@@ -1,12 +1,18 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from bench import articles, leads, listings, search
+from bench import articles, leads, listings, matching, search
 from bench.timing import percentiles
 
 # Each part is a module of bench/ with run(command, repeat=…); it prints its own figures
 # through command.report(). "g60portal" is the former name of the search part.
-PARTS = {"listings": listings, "articles": articles, "leads": leads, "search": search}
+PARTS = {
+    "listings": listings,
+    "articles": articles,
+    "leads": leads,
+    "search": search,
+    "matching": matching,
+}
 ALIASES = {"g60portal": "search"}
 
 
