@@ -144,7 +144,8 @@ class InquiryForm(forms.ModelForm):
     subject = forms.CharField(required=False, widget=forms.HiddenInput)
     # From /match/: the spaces shown (signed) and the one the prospect picked, if any
     # (a radio button next to each result, outside the form element).
-    matches = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Not "matches": a form control of that name hides the form element's .matches().
+    matched = forms.CharField(required=False, widget=forms.HiddenInput)
     pick = forms.CharField(required=False)  # not rendered by the form: see above
     page_url = forms.CharField(required=False, widget=forms.HiddenInput)
     referrer = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -227,10 +228,10 @@ class InquiryForm(forms.ModelForm):
     def clean_requirement(self):
         return self._clean_tracking("requirement", 1000)
 
-    def clean_matches(self):
+    def clean_matched(self):
         """The matched objects the page showed; a bad reference is dropped."""
-        self.matched_objects = load_matches(self.cleaned_data.get("matches"))
-        return self.cleaned_data.get("matches", "")
+        self.matched_objects = load_matches(self.cleaned_data.get("matched"))
+        return self.cleaned_data.get("matched", "")
 
     def clean_pick(self):
         try:

@@ -159,7 +159,7 @@ class MatchView(View):
                 need_budget=requirement.need_budget_text(),
                 expected_tax=requirement.tax,
                 requirement=requirement.querystring()[:1000],
-                matches=sign_matches([m.obj for m in best]),
+                matched=sign_matches([m.obj for m in best]),
             )
         return render(
             request,

@@ -83,7 +83,7 @@ def test_the_inquiry_form_carries_the_requirement_and_the_best_matches(client, s
     assert form.initial["need_area"] == 1500
     assert form.initial["need_budget"] == "1.2元/㎡/天以内"
     assert "height_min=8" in form.initial["requirement"]
-    refs = signing.loads(form.initial["matches"], salt="leads.matches")
+    refs = signing.loads(form.initial["matched"], salt="leads.matches")
     assert refs == [f"listing:{spaces[k].pk}" for k in "ABH"]
 
 
@@ -98,7 +98,7 @@ def test_english_page(client, spaces):
 @override_settings(LEAD_MIN_FILL_SECONDS=0)
 def test_one_tap_sends_the_requirement_with_the_matches_to_the_picked_agent(client, spaces):
     data = form_data(
-        matches=sign_matches([spaces["A"], spaces["H"]]),
+        matched=sign_matches([spaces["A"], spaces["H"]]),
         pick=signing.dumps(f"listing:{spaces['H'].pk}", salt="leads.subject"),
         requirement="kind=factory&height_min=8",
         message="",
@@ -120,7 +120,7 @@ def test_one_tap_sends_the_requirement_with_the_matches_to_the_picked_agent(clie
 @override_settings(LEAD_MIN_FILL_SECONDS=0)
 def test_without_a_pick_routing_is_as_today(client, spaces):
     agent = factories.make_agent(name="轮转顾问")
-    data = form_data(matches=sign_matches([spaces["A"]]), pick="forged")
+    data = form_data(matched=sign_matches([spaces["A"]]), pick="forged")
     client.post("/inquiry/", data)
     inquiry = Inquiry.objects.get()
     assert inquiry.listing is None
