@@ -481,11 +481,13 @@ def listing_bounds(req, slack):
 
 
 def price_bound(deal, within_budget, slack):
-    """Other deals pass; 面议 is a near miss, so only the loosened bounds let it in."""
+    """Other deals pass. No price (面议) is a near miss, so only the loosened bounds let
+    it in. `negotiable` is left to Python (it is not in the covering index): a listing
+    marked 面议 whose stored price is over the loosened budget is not a candidate."""
     column = f"{deal}_price"
-    q = ~Q(deal=deal) | (within_budget & Q(negotiable=False))
+    q = ~Q(deal=deal) | within_budget
     if slack:
-        q |= Q(negotiable=True) | Q(**{f"{column}__isnull": True})
+        q |= Q(**{f"{column}__isnull": True})
     return q
 
 
@@ -512,26 +514,34 @@ def parcel_bounds(req, slack):
     return q
 
 
-def _ranked(req, base, bounds, score, limit, include_misses):
+def _ranked(req, base, rows, bounds, score, limit, include_misses):
+    """base: the hard constraints; rows: how to load the chosen rows whole. The ids come
+    first from the narrow covering index (an index-only scan), then just those rows."""
     ordered = base.order_by("-published_at", "-pk")
     seen = set()
     matches = []
 
-    def take(queryset):
-        rows = (
-            list(queryset.exclude(pk__in=seen)[:CANDIDATES])
-            if seen
-            else list(queryset[:CANDIDATES])
-        )
-        for row in rows:
-            seen.add(row.pk)
-            matches.append(Match(row, score(req, row)))
+    def take(queryset, count):
+        if seen:
+            queryset = queryset.exclude(pk__in=seen)
+        ids = list(queryset.values_list("pk", flat=True)[:count])
+        by_pk = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+        for pk in ids:
+            seen.add(pk)
+            if pk in by_pk:
+                matches.append(Match(by_pk[pk], score(req, by_pk[pk])))
 
-    take(ordered.filter(bounds(req, Decimal(0))))
-    if sum(1 for m in matches if m.is_full) < limit:
-        take(ordered.filter(bounds(req, tolerance())))
+    def full_count():
+        return sum(1 for m in matches if m.is_full)
+
+    # The exact bounds give the full matches newest first (a few spare for the rare
+    # candidate Python demotes, e.g. 面议); near misses are only looked for when needed.
+    take(ordered.filter(bounds(req, Decimal(0))), limit + 10)
+    wanted = limit if include_misses else MIN_FULL
+    if full_count() < wanted:
+        take(ordered.filter(bounds(req, tolerance())), CANDIDATES)
     if include_misses and sum(1 for m in matches if not m.missed) < limit:
-        take(ordered)
+        take(ordered, CANDIDATES)
     matches.sort(key=Match.sort_key)
     full = [m for m in matches if m.is_full][:limit]
     near = [m for m in matches if not m.missed and m.near][:limit]
@@ -542,15 +552,15 @@ def _ranked(req, base, bounds, score, limit, include_misses):
 def match(req, limit=20, include_misses=False):
     """The ranked Results for a requirement: land parcels for kind=land, else listings."""
     if req.is_land:
-        base = parcel_base(req).select_related("park").defer("search_vector")
-        return _ranked(req, base, parcel_bounds, parcel_checks, limit, include_misses)
-    base = (
-        listing_base(req)
-        .annotate(smallest_area=Coalesce("min_divisible_area", "building_area"))
-        .select_related("park")
-        .defer("search_vector", "description", "park__search_vector", "park__introduction")
+        rows = LandParcel.objects.select_related("park").defer("search_vector")
+        return _ranked(
+            req, parcel_base(req), rows, parcel_bounds, parcel_checks, limit, include_misses
+        )
+    base = listing_base(req).annotate(smallest_area=Coalesce("min_divisible_area", "building_area"))
+    rows = Listing.objects.select_related("park").defer(
+        "search_vector", "description", "park__search_vector", "park__introduction"
     )
-    return _ranked(req, base, listing_bounds, listing_checks, limit, include_misses)
+    return _ranked(req, base, rows, listing_bounds, listing_checks, limit, include_misses)
 
 
 def match_inquiry(inquiry, count=10):
