@@ -178,13 +178,16 @@ class Results:
     full: list
     near: list
     others: list = field(default_factory=list)  # with a miss: only when asked for
+    with_misses: bool = False  # the admin's view: every near miss ranks before misses
 
     @property
     def show_near(self):
         return len(self.full) < MIN_FULL
 
     def best(self, count):
-        near = self.near if self.show_near else []
+        """The first count in rank order: near misses only where the page shows them
+        (fewer than five full matches), or always when misses were asked for."""
+        near = self.near if self.show_near or self.with_misses else []
         return (self.full + near + self.others)[:count]
 
     def __len__(self):
@@ -546,7 +549,7 @@ def _ranked(req, base, rows, bounds, score, limit, include_misses):
     full = [m for m in matches if m.is_full][:limit]
     near = [m for m in matches if not m.missed and m.near][:limit]
     others = [m for m in matches if m.missed][:limit] if include_misses else []
-    return Results(full, near, others)
+    return Results(full, near, others, with_misses=include_misses)
 
 
 def match(req, limit=20, include_misses=False):

@@ -243,3 +243,11 @@ def test_a_requirement_round_trips_through_its_query_string():
 def test_bad_values_are_left_out():
     req = Requirement.from_query({"kind": "castle", "area_min": "abc", "height_min": "8"})
     assert req == Requirement(height_min=D("8"))
+
+
+def test_the_admin_view_puts_near_misses_before_misses_even_with_five_full_matches(spaces):
+    for n in range(5):
+        factory(published_at=days_ago(10 + n))
+    best = match(requirement(), limit=10, include_misses=True).best(10)
+    # A and five more fully match; then B and H (near), then C (a miss).
+    assert [m.obj for m in best][6:] == [spaces["B"], spaces["H"], spaces["C"]]
