@@ -65,7 +65,9 @@ def test_each_app_has_one_initial_migration_and_its_groups():
     for app in APPS:
         names = sorted(p.stem for p in (BASE_DIR / app / "migrations").glob("0*.py"))
         assert names[0] == "0001_initial", app
-        assert len(names) == 2, (app, names)
+        # A branch that changes models adds one migration on top until the merger
+        # folds it into the reset history.
+        assert len(names) in (2, 3), (app, names)
 
 
 def test_an_empty_database_migrates_to_the_models_with_the_staff_groups(empty_database):
