@@ -141,46 +141,53 @@ def send_confirmation(subscription_id):
     return True
 
 
-def new_items(subscription, limit=None):
-    """(kind, object) pairs published since the subscription was confirmed that match it
-    and were not sent to it before, newest first."""
-    limit = limit or settings.ALERT_ITEMS_PER_DIGEST
-    since = subscription.confirmed_at
-    sent = SubscriptionItem.objects.filter(subscription=subscription)
-    data = QueryDict(subscription.query)
-    if subscription.scope == Subscription.Scope.MATCH:
+CANDIDATES = 200  # newest results of one search kept for a run
+
+
+def candidates(scope, query, limit):
+    """(kind, newest results of one search, at most CANDIDATES): asked once per search
+    in a run, however many subscriptions share it."""
+    data = QueryDict(query)
+    if scope == Subscription.Scope.MATCH:
         requirement = Requirement.from_query(data)
-        results = match(requirement, limit=limit * 3)
+        results = match(requirement, limit=max(limit * 3, 60))
         kind = "land" if requirement.is_land else "listing"
-        sent_ids = set(sent.filter(kind=kind).values_list("object_id", flat=True))
-        objects = [
-            m.obj
-            for m in [*results.full, *results.near]
-            if m.obj.published_at and m.obj.published_at > since and m.obj.pk not in sent_ids
-        ]
-        return [(kind, obj) for obj in objects[:limit]]
-    if subscription.scope == Subscription.Scope.LISTINGS:
-        kind, queryset = (
-            "listing",
-            ListingFilterForm(data).filter_queryset(Listing.objects.published()),
-        )
+        return kind, [m.obj for m in [*results.full, *results.near]]
+    if scope == Subscription.Scope.LISTINGS:
+        kind = "listing"
+        queryset = ListingFilterForm(data).filter_queryset(Listing.objects.published())
     else:
-        kind, queryset = (
-            "land",
-            LandFilterForm(data).filter_queryset(LandParcel.objects.published()),
-        )
-    queryset = (
-        queryset.filter(published_at__gt=since)
-        .exclude(pk__in=sent.filter(kind=kind).values("object_id"))
-        .order_by("-published_at", "-pk")
+        kind = "land"
+        queryset = LandFilterForm(data).filter_queryset(LandParcel.objects.published())
+    queryset = queryset.order_by("-published_at", "-pk").defer("search_vector")
+    return kind, list(queryset[:CANDIDATES])
+
+
+def new_items(subscription, limit=None, memo=None):
+    """(kind, object) pairs published since the subscription was confirmed that match it
+    and were not sent to it before, newest first. memo: a dict shared by one run."""
+    limit = limit or settings.ALERT_ITEMS_PER_DIGEST
+    memo = {} if memo is None else memo
+    key = (subscription.scope, subscription.query)
+    if key not in memo:
+        memo[key] = candidates(subscription.scope, subscription.query, limit)
+    kind, objects = memo[key]
+    since = subscription.confirmed_at
+    fresh = [o for o in objects if o.published_at and o.published_at > since]
+    if not fresh:
+        return []
+    sent = set(
+        SubscriptionItem.objects.filter(
+            subscription=subscription, kind=kind, object_id__in=[o.pk for o in fresh]
+        ).values_list("object_id", flat=True)
     )
-    return [(kind, obj) for obj in queryset[:limit]]
+    return [(kind, o) for o in fresh if o.pk not in sent][:limit]
 
 
-def send_digest(subscription, now=None):
+def send_digest(subscription, now=None, memo=None):
     """Mail what is new for one subscription; True when a digest went out."""
     now = now or timezone.now()
-    items = new_items(subscription)
+    items = new_items(subscription, memo=memo)
     if not items:
         return False
     entries = [(obj, absolute(obj.get_absolute_url())) for _kind, obj in items]
@@ -205,9 +212,10 @@ def send_digests(now=None):
     One failing address does not stop the others."""
     now = now or timezone.now()
     sent = failed = 0
+    memo = {}  # each distinct search is asked once per run
     for subscription in Subscription.objects.due(now).iterator(chunk_size=500):
         try:
-            sent += send_digest(subscription, now)
+            sent += send_digest(subscription, now, memo)
         except Exception:  # an SMTP or template error for one address
             logger.exception("alert digest for subscription %s failed", subscription.pk)
             failed += 1
