@@ -304,6 +304,18 @@ LEAD_SHARE_COOKIE_DAYS = env_int("LEAD_SHARE_COOKIE_DAYS", 30, minimum=1)
 POSTER_FONT = env_str("POSTER_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none).
 LEAD_TRUSTED_PROXIES = env_int("LEAD_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
+# Matching (leads/matching.py, docs/matching.md): a value short of the asked one by at
+# most this share of it is a near miss (7.5 m against 8 m asked, at 10 %).
+MATCH_TOLERANCE_PERCENT = env_int("MATCH_TOLERANCE_PERCENT", 10, minimum=0, maximum=50)
+# Saved searches (leads/alerts.py): at most one digest per subscription in this many
+# hours, at most so many items in one, and so many live subscriptions per address.
+ALERT_DIGEST_HOURS = env_int("ALERT_DIGEST_HOURS", 24, minimum=1)
+ALERT_ITEMS_PER_DIGEST = env_int("ALERT_ITEMS_PER_DIGEST", 20, minimum=1, maximum=100)
+ALERT_MAX_PER_EMAIL = env_int("ALERT_MAX_PER_EMAIL", 10, minimum=1)
+ALERT_RATE_LIMIT_IP = env_int("ALERT_RATE_LIMIT_IP", 20, minimum=1)  # subscribe requests/hour
+# The land fit calculator of parcel pages: rates in basis points (1/100 of a percent).
+LAND_DEED_TAX_BP = env_int("LAND_DEED_TAX_BP", 300, minimum=0, maximum=1000)  # 契税 3 %
+LAND_STAMP_DUTY_BP = env_int("LAND_STAMP_DUTY_BP", 5, minimum=0, maximum=100)  # 印花税 0.05 %
 
 # Security. CSP holds in every mode so that tests see what production sends.
 SECURE_CSP = {
@@ -349,4 +361,5 @@ ADMIN_SITE_HEADER = _("G60招商平台管理后台")
 PERIODIC_TASKS = [
     ("leads.tasks.escalate_overdue_inquiries", 60),
     ("leads.tasks.sweep_notifications", LEAD_NOTIFY_SWEEP_SECONDS),
+    ("leads.tasks.send_alert_digests", 3600),
 ]

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -10,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import exports
-from leads import services
+from leads import matching, services
 from leads.dashboard import views as dashboard_views
 from leads.models import (
     SUBJECT_FIELDS,
@@ -19,6 +20,7 @@ from leads.models import (
     Notification,
     RoutingRule,
     Share,
+    Subscription,
 )
 from leads.resources import InquiryResource
 from listings.models import Agent
@@ -220,10 +222,16 @@ class InquiryAdmin(admin.ModelAdmin):
             (_("客户与需求"), {"fields": self.customer_fields}),
             (_("来源"), {"fields": self.source_fields, "classes": ["collapse"]}),
             (_("分配"), {"fields": self.routing_fields}),
+            (_("匹配推荐"), {"fields": ["best_matches"]}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*self.customer_fields, *self.source_fields, *self.routing_fields]
+        fields = [
+            *self.customer_fields,
+            *self.source_fields,
+            *self.routing_fields,
+            "best_matches",
+        ]
         if not is_manager(request.user):
             fields.append("assigned_agent")
         return fields
@@ -350,6 +358,45 @@ class InquiryAdmin(admin.ModelAdmin):
         if new_status != before["status"]:
             services.change_status(obj, new_status, actor=request.user)
         services.add_note(obj, form.cleaned_data.get("note"), actor=request.user)
+
+    @admin.display(description=_("最匹配的十处"))
+    def best_matches(self, obj):
+        """The inquiry's ten best matches with their fit; ticked ones go to the prospect
+        with the button below them (handled in response_change)."""
+        if obj is None or obj.pk is None:
+            return ""
+        matches = matching.match_inquiry(obj, 10)
+        for each in matches:
+            each.ref = matching.ref_of(each.obj)
+        return render_to_string(
+            "admin/leads/inquiry/matches.html",
+            {
+                "inquiry": obj,
+                "matches": matches,
+                "requirement": matching.Requirement.from_inquiry(obj),
+                "wechat_text": matching.wechat_text(obj, matches),
+            },
+        )
+
+    def response_change(self, request, obj):
+        if "_send_matches" not in request.POST:
+            return super().response_change(request, obj)
+        objects = matching.objects_from_refs(request.POST.getlist("send_match"))
+        if not objects:
+            self.message_user(request, gettext("请先勾选要发送的推荐。"), messages.WARNING)
+        else:
+            emailed, error, _text = matching.send_matches(
+                inquiry=obj, objects=objects, actor=request.user
+            )
+            if emailed:
+                note = gettext("已把 %(count)s 处推荐发到客户邮箱，并记入动态。")
+            elif error:
+                note = gettext("邮件发送失败（%(error)s）；请复制微信文本发给客户。已记入动态。")
+            else:
+                note = gettext("客户未留邮箱；请复制下方微信文本发给客户。已记入动态。")
+            level = messages.WARNING if error else messages.SUCCESS
+            self.message_user(request, note % {"count": len(objects), "error": error}, level)
+        return HttpResponseRedirect(request.path)
 
     # -- actions
 
@@ -560,3 +607,60 @@ class ShareAdmin(admin.ModelAdmin):
     @admin.display(description=_("链接访问"), ordering="visit_total")
     def visit_count(self, obj):
         return obj.visit_total
+
+
+# ---- saved searches (leads.alerts) -------------------------------------------------
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "scope",
+        "search_link",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "last_sent_at",
+        "item_count",
+    ]
+    list_filter = ["scope", ("confirmed_at", admin.EmptyFieldListFilter), "unsubscribed_at"]
+    search_fields = ["email"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["token", "created_at", "last_sent_at", "language"]
+    actions = ["unsubscribe_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_total=Count("items"))
+
+    def has_module_permission(self, request):
+        return is_manager(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_manager(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_manager(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_manager(request.user)
+
+    def has_add_permission(self, request):
+        return False  # visitors subscribe themselves (double opt-in)
+
+    @admin.display(description=_("条件"))
+    def search_link(self, obj):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            obj.search_path(),
+            obj.query or "—",
+        )
+
+    @admin.display(description=_("已推送"), ordering="item_total")
+    def item_count(self, obj):
+        return obj.item_total
+
+    @admin.action(description=_("退订所选"))
+    def unsubscribe_selected(self, request, queryset):
+        count = queryset.filter(unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
+        self.message_user(request, gettext("已退订 %(count)s 项。") % {"count": count})

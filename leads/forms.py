@@ -7,11 +7,22 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import SUBJECT_BY_KEY, Inquiry, count_submissions, subject_kind_of
+from leads.models import (
+    SUBJECT_BY_KEY,
+    Inquiry,
+    NeedKind,
+    Subscription,
+    count_submissions,
+    subject_kind_of,
+)
+from listings.forms import ALL, FilterForm, FlagField, number_field
+from listings.models import PARK_CHOICES_CACHE_KEY, Park
+from listings.places import TOWNS, normalize_town
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # People type +86, 0086, spaces, dashes, dots and brackets around their number.
@@ -19,6 +30,7 @@ MOBILE_NOISE_RE = re.compile(r"[\s\-\.\(\)（）\u3000]")
 
 STAMP_SALT = "leads.stamp"
 SUBJECT_SALT = "leads.subject"
+MATCHES_SALT = "leads.matches"
 STAMP_MAX_AGE = 2 * 24 * 3600  # a page left open over a weekend still submits
 USED_STAMP_MESSAGE = _("此页面已提交过一次咨询。如需再次提交，请确认信息后重新提交。")
 
@@ -72,6 +84,27 @@ def load_subject(token):
     return queryset.filter(pk=pk).first()
 
 
+def sign_matches(objects):
+    refs = [f"{subject_kind(obj)}:{obj.pk}" for obj in objects if subject_kind(obj)]
+    return signing.dumps(refs, salt=MATCHES_SALT) if refs else ""
+
+
+def load_matches(token):
+    """The published objects a signed list of matches names, in its order."""
+    try:
+        refs = signing.loads(token, salt=MATCHES_SALT) if token else []
+        pairs = [
+            (SUBJECT_BY_KEY[kind], int(pk)) for kind, pk in (str(r).split(":", 1) for r in refs)
+        ]
+    except (signing.BadSignature, ValueError, KeyError, TypeError):
+        return []
+    found = {}
+    for kind in {kind for kind, _pk in pairs}:
+        pks = [pk for k, pk in pairs if k is kind]
+        found.update({(kind, o.pk): o for o in kind.model.objects.published().filter(pk__in=pks)})
+    return [found[pair] for pair in pairs[:10] if pair in found]
+
+
 def new_stamp():
     return signing.dumps({"n": secrets.token_urlsafe(18), "t": int(time.time())}, salt=STAMP_SALT)
 
@@ -121,6 +154,11 @@ class InquiryForm(forms.ModelForm):
     )
     stamp = forms.CharField(required=False, widget=forms.HiddenInput)
     subject = forms.CharField(required=False, widget=forms.HiddenInput)
+    # From /match/: the spaces shown (signed) and the one the prospect picked, if any
+    # (a radio button next to each result, outside the form element).
+    # Not "matches": a form control of that name hides the form element's .matches().
+    matched = forms.CharField(required=False, widget=forms.HiddenInput)
+    pick = forms.CharField(required=False)  # not rendered by the form: see above
     page_url = forms.CharField(required=False, widget=forms.HiddenInput)
     referrer = forms.CharField(required=False, widget=forms.HiddenInput)
     utm_source = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -144,6 +182,7 @@ class InquiryForm(forms.ModelForm):
             "wechat_id",
             "email",
             "message",
+            "requirement",
         ]
         labels = {"name": _("您的称呼")}
         help_texts = {
@@ -160,6 +199,7 @@ class InquiryForm(forms.ModelForm):
             "company": forms.TextInput(attrs={"autocomplete": "organization"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "message": forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+            "requirement": forms.HiddenInput,
         }
 
     def __init__(self, *args, ip=None, **kwargs):
@@ -196,6 +236,21 @@ class InquiryForm(forms.ModelForm):
 
     def clean_utm_content(self):
         return self._clean_tracking("utm_content", 100)
+
+    def clean_requirement(self):
+        return self._clean_tracking("requirement", 1000)
+
+    def clean_matched(self):
+        """The matched objects the page showed; a bad reference is dropped."""
+        self.matched_objects = load_matches(self.cleaned_data.get("matched"))
+        return self.cleaned_data.get("matched", "")
+
+    def clean_pick(self):
+        try:
+            self.picked_object = load_subject(self.cleaned_data.get("pick"))
+        except ValidationError:
+            self.picked_object = None
+        return ""
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -254,7 +309,103 @@ class InquiryForm(forms.ModelForm):
         """Keyword arguments for services.submit_inquiry."""
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data.update({name: self.cleaned_data[name] for name in TRACKING_FIELDS})
-        data["subject"] = self.subject_object
+        data["subject"] = self.subject_object or getattr(self, "picked_object", None)
+        matched = getattr(self, "matched_objects", [])
+        if matched:
+            lines = [str(_("智能匹配推荐："))]
+            lines += [f"{obj} {settings.SITE_URL}{obj.get_absolute_url()}" for obj in matched]
+            data["message"] = "\n".join([data["message"], *lines]).strip()[:2000]
         data["submission_token"] = self.nonce
         data["ip_address"] = self.ip
         return data
+
+
+class PlaceChoiceField(forms.MultipleChoiceField):
+    """?town=新桥镇&town=泗泾 (several allowed; short town names accepted)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = [value]
+        return [normalize_town(str(v)) for v in super().to_python(value) if str(v).strip()]
+
+
+class RequirementForm(FilterForm):
+    """The /match/ requirement (GET, bookmarkable). Like the /listings/ filter, each
+    field is cleaned on its own and a bad value is left out."""
+
+    kind = forms.ChoiceField(
+        label=_("需求类型"),
+        required=False,
+        choices=[ALL, *((k.value, k.label) for k in NeedKind if k != NeedKind.OTHER)],
+    )
+    deal = forms.ChoiceField(
+        label=_("租或买"), required=False, choices=[ALL, *Inquiry.Deal.choices]
+    )
+    town = PlaceChoiceField(label=_("镇/街道"), required=False, choices=[(t, t) for t in TOWNS])
+    park = forms.MultipleChoiceField(label=_("园区"), required=False)
+    area_min = number_field(_("面积不小于（㎡）"), 10_000_000, unit="㎡")
+    area_max = number_field(_("面积不大于（㎡）"), 10_000_000, unit="㎡")
+    mu_min = number_field(_("土地面积不小于（亩）"), 1_000_000, unit=_("亩"))
+    mu_max = number_field(_("土地面积不大于（亩）"), 1_000_000, unit=_("亩"))
+    height_min = number_field(_("层高不低于（m）"), 1_000, unit="m")
+    load_min = number_field(_("承重不低于（kg/㎡）"), 1_000_000, unit="kg/㎡")
+    power_min = number_field(_("配电不低于（kVA）"), 1_000_000, unit="kVA")
+    crane_min = number_field(_("行车不低于（t）"), 10_000, unit="t")
+    eia = FlagField(label=_("可环评"), required=False)
+    standalone = FlagField(label=_("独栋"), required=False)
+    single_storey = FlagField(label=_("单层"), required=False)
+    certificate = FlagField(label=_("有产证"), required=False)
+    rent_max = number_field(_("租金不高于（元/㎡/天）"), 10_000, unit=_("元/㎡/天"))
+    monthly_max = number_field(_("月租金不高于（万元/月）"), 1_000_000, unit=_("万元/月"))
+    sale_max = number_field(_("售价不高于（万元）"), 100_000_000, unit=_("万元"))
+    land_price_max = number_field(_("地价不高于（万元/亩）"), 1_000_000, unit=_("万元/亩"))
+    investment = number_field(_("计划总投资（万元）"), 100_000_000, unit=_("万元"))
+    tax = number_field(_("预计年纳税（万元）"), 100_000_000, unit=_("万元"))
+
+    MAIN = ("kind", "deal", "area_min", "area_max", "rent_max", "monthly_max", "sale_max")
+    FLAGS = ("eia", "standalone", "single_storey", "certificate")
+    MORE = ("height_min", "load_min", "power_min", "crane_min")
+    LAND = ("mu_min", "mu_max", "land_price_max", "investment", "tax")
+    # form field → Requirement field, where the names differ
+    RENAMED = {"town": "towns", "park": "parks"}
+
+    def full_clean(self):
+        self._parks = cache.get_or_set(
+            PARK_CHOICES_CACHE_KEY,
+            lambda: list(Park.objects.published().values_list("slug", "name", "pk")),
+            300,
+        )
+        self.fields["park"].choices = [(slug, name) for slug, name, _pk in self._parks]
+        super().full_clean()
+
+    def land_fields(self):
+        return [self[name] for name in self.LAND]
+
+    def land_open(self):
+        return self.cleaned_data.get("kind") == NeedKind.LAND or any(
+            name in self.filters for name in self.LAND
+        )
+
+    def requirement_data(self):
+        return {self.RENAMED.get(k, k): v for k, v in self.filters.items()}
+
+    def selected(self, name):
+        return self.cleaned_data.get(name) or []
+
+
+class AlertForm(forms.Form):
+    """Subscribe the filter or requirement on the page (POST /alerts/subscribe/)."""
+
+    email = forms.EmailField(label=_("邮箱"), max_length=254)
+    scope = forms.ChoiceField(choices=Subscription.Scope.choices, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    website = forms.CharField(label=_("网站（请留空）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise ValidationError(_("提交未通过校验，请清空“网站”一栏后重试。"), code="honeypot")
+        return ""

@@ -144,6 +144,12 @@ class Inquiry(models.Model):
         validators=[MinValueValidator(0)],
     )
     message = models.TextField(_("留言"), max_length=2000, blank=True)
+    requirement = models.CharField(
+        _("匹配条件"),
+        max_length=1000,
+        blank=True,
+        help_text=_("从“智能匹配”页提交时的完整需求（/match/ 的查询参数）。"),
+    )
 
     source_kind = models.CharField(
         _("来源"), max_length=10, choices=SourceKind, default=SourceKind.GENERAL
@@ -453,6 +459,7 @@ class InquiryEvent(models.Model):
         NOTIFICATION_FAILED = "notify_fail", _("通知发送失败")
         EXPORT = "export", _("导出")
         ANONYMIZED = "anonymized", _("匿名化")
+        MATCHES_SENT = "matches", _("发送匹配推荐")
 
     inquiry = models.ForeignKey(
         Inquiry,
@@ -682,3 +689,75 @@ class ShareVisit(models.Model):
 
     def __str__(self):
         return f"{self.share} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self):
+        """Confirmed and not unsubscribed: these receive digests."""
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+    def due(self, now=None):
+        """Active and past ALERT_DIGEST_HOURS since their last digest."""
+        now = now or timezone.now()
+        cutoff = now - timedelta(hours=settings.ALERT_DIGEST_HOURS)
+        return self.active().filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=cutoff))
+
+
+class Subscription(models.Model):
+    """A saved search: a /listings/ or /land/ filter or a /match/ requirement, whose new
+    results are e-mailed as a digest (double opt-in, one-click unsubscribe)."""
+
+    class Scope(models.TextChoices):
+        LISTINGS = "listings", _("房源筛选")
+        LAND = "land", _("土地筛选")
+        MATCH = "match", _("智能匹配")
+
+    email = models.EmailField(_("邮箱"), db_index=True)
+    scope = models.CharField(_("范围"), max_length=10, choices=Scope)
+    query = models.CharField(_("条件"), max_length=1000, blank=True)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans")
+    created_at = models.DateTimeField(_("订阅时间"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("退订时间"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("最近推送"), null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("订阅")
+        verbose_name_plural = _("订阅提醒")
+        indexes = [models.Index(fields=["confirmed_at", "unsubscribed_at", "last_sent_at"])]
+
+    def __str__(self):
+        return f"{self.email} · {self.get_scope_display()}"
+
+    @property
+    def is_active(self):
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+    def search_path(self):
+        """The page whose results this subscription follows."""
+        name = {"listings": "listings:listing-list", "land": "listings:land-list"}.get(
+            self.scope, "leads:match"
+        )
+        return reverse(name) + (f"?{self.query}" if self.query else "")
+
+
+class SubscriptionItem(models.Model):
+    """What a subscription was sent: the same listing never goes twice."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=10)  # listing / land
+    object_id = models.PositiveBigIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("已推送")
+        verbose_name_plural = _("已推送")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "kind", "object_id"], name="subscription_item_once"
+            )
+        ]

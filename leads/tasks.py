@@ -48,3 +48,19 @@ def sweep_notifications():
         "requeued": services.sweep_notifications(),
         "abandoned": services.close_abandoned_tasks(),
     }
+
+
+@task()
+def send_alert_confirmation(subscription_id):
+    """The double opt-in mail of a saved search (leads.alerts)."""
+    from leads import alerts  # noqa: PLC0415 - alerts enqueues this task: the same cycle
+
+    return alerts.send_confirmation(subscription_id)
+
+
+@task()
+def send_alert_digests():
+    """Periodic job (settings.PERIODIC_TASKS): the saved searches' digests."""
+    from leads import alerts  # noqa: PLC0415 - alerts enqueues tasks: the same cycle
+
+    return alerts.send_digests()

@@ -20,4 +20,8 @@ urlpatterns = [
     path("parks/<slug:slug>/poster.png", posters.park_poster, name="park-poster"),
     path("news/<int:pk>/poster.png", posters.article_poster, name="article-poster"),
     path("inquiry/thanks/<str:token>/agent.vcf", views.agent_vcard, name="agent-vcard"),
+    path("match/", views.MatchView.as_view(), name="match"),
+    path("alerts/subscribe/", views.alert_subscribe, name="alert-subscribe"),
+    path("alerts/confirm/<str:token>/", views.alert_confirm, name="alert-confirm"),
+    path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert-unsubscribe"),
 ]

@@ -11,8 +11,21 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
-from leads.forms import USED_STAMP_MESSAGE, InquiryForm, normalize_mobile, read_stamp
+from leads import alerts
+from leads.forms import (
+    USED_STAMP_MESSAGE,
+    AlertForm,
+    InquiryForm,
+    RequirementForm,
+    normalize_mobile,
+    rate_limits_hit,
+    read_stamp,
+    sign_matches,
+    sign_subject,
+)
+from leads.matching import Requirement, match
 from leads.models import SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry
 from leads.services import submit_inquiry
 from leads.sharing import share_from_request
@@ -174,3 +187,117 @@ def agent_vcard(request, token):
     response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="agent.vcf"'
     return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class MatchView(View):
+    """GET /match/: a requirement form (bookmarkable) and the spaces or land that fit,
+    best first, with the fit per constraint; below them the inquiry form carrying the
+    requirement and the best matches (never cached: the form has a one-time stamp)."""
+
+    template_name = "leads/match.html"
+    limit = 20
+    attached = 5  # matches sent along with an inquiry
+
+    def get(self, request):
+        form = RequirementForm(request.GET)
+        requirement = Requirement.from_cleaned(form.requirement_data())
+        searched = not requirement.is_empty()
+        results = match(requirement, limit=self.limit) if searched else None
+        best = results.best(self.attached) if results else []
+        for each in [*results.full, *results.near] if results else []:
+            each.pick = sign_subject(each.obj)
+        inquiry_form = initial_form(request, None)
+        if searched:
+            inquiry_form.initial.update(
+                need_kind=requirement.kind,
+                need_deal="" if requirement.is_land else requirement.deal,
+                need_area=requirement.need_area(),
+                need_budget=requirement.need_budget_text(),
+                expected_tax=requirement.tax,
+                requirement=requirement.querystring()[:1000],
+                matched=sign_matches([m.obj for m in best]),
+            )
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "requirement": requirement,
+                "searched": searched,
+                "results": results,
+                "show_near": bool(results and results.show_near and results.near),
+                "nothing": bool(searched and not best),
+                "ignored": form.ignored(),
+                "inquiry_form": inquiry_form,
+                "crumbs": [(_("智能匹配"), "")],
+            },
+        )
+
+
+# ---- saved searches (leads.alerts) ---------------------------------------------------
+
+
+@never_cache
+def alert_subscribe(request):
+    """GET: the subscribe form for ?scope=&query= (linked from /listings/ and /land/,
+    whose pages stay free of cookies). POST: subscribe and mail the confirmation."""
+    if request.method != "POST":
+        scope = request.GET.get("scope", "")
+        if scope not in alerts.Subscription.Scope.values:
+            scope = alerts.Subscription.Scope.LISTINGS
+        initial = {"scope": scope, "query": request.GET.get("query", "")[:2000]}
+        context = {"form": AlertForm(initial=initial), "crumbs": [(_("订阅提醒"), "")]}
+        return render(request, "leads/alert.html", {**context, "state": "form"})
+    form = AlertForm(request.POST)
+    context = {"form": form, "crumbs": [(_("订阅提醒"), "")]}
+    if not form.is_valid():
+        return render(request, "leads/alert.html", {**context, "state": "invalid"}, status=400)
+    ip = client_ip(request) or "unknown"
+    if rate_limits_hit([("alerts-ip", ip, settings.ALERT_RATE_LIMIT_IP)]):
+        return render(request, "leads/alert.html", {**context, "state": "limited"}, status=429)
+    try:
+        alerts.subscribe(
+            email=form.cleaned_data["email"],
+            scope=form.cleaned_data["scope"],
+            query=form.cleaned_data["query"],
+            language=request.LANGUAGE_CODE,
+        )
+    except alerts.TooManySubscriptions:
+        return render(request, "leads/alert.html", {**context, "state": "too_many"}, status=429)
+    return render(request, "leads/alert.html", {**context, "state": "pending"})
+
+
+@never_cache
+def alert_confirm(request, token):
+    subscription = alerts.confirm(token[:64])
+    state = "confirmed" if subscription else "bad_link"
+    return render(
+        request,
+        "leads/alert.html",
+        {"state": state, "subscription": subscription, "crumbs": [(_("订阅提醒"), "")]},
+        status=200 if subscription else 404,
+    )
+
+
+@csrf_exempt  # RFC 8058 one-click: mail providers POST here without a session
+@never_cache
+def alert_unsubscribe(request, token):
+    """GET: a page with one button (link scanners must not unsubscribe anyone).
+    POST: unsubscribe, from that button or a mail client's List-Unsubscribe-Post."""
+    crumbs = [(_("订阅提醒"), "")]
+    subscription = alerts.Subscription.objects.filter(token=token[:64]).first()
+    if subscription is None:
+        return render(
+            request, "leads/alert.html", {"state": "bad_link", "crumbs": crumbs}, status=404
+        )
+    if request.method == "POST":
+        alerts.unsubscribe(subscription.token)
+        state = "unsubscribed"
+    else:
+        state = "unsubscribed" if subscription.unsubscribed_at else "unsubscribe"
+    return render(
+        request,
+        "leads/alert.html",
+        {"state": state, "subscription": subscription, "crumbs": crumbs},
+    )

@@ -512,6 +512,7 @@ class LandParcelAdmin(TemplateDownloadMixin, ImportExportMixin, AgentScopedAdmin
                     "height_limit",
                     "lease_years",
                     "investment_intensity",
+                    "tax_per_mu",
                 ]
             },
         ),

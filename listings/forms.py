@@ -300,3 +300,10 @@ def _number(value):
         value = value.normalize()
         return f"{value:f}"
     return str(value)
+
+
+class LandFitForm(FilterForm):
+    """The parcel page's calculator (GET ?investment=&tax=); bad values are left out."""
+
+    investment = number_field(_("计划总投资（万元）"), 100_000_000, unit=_("万元"))
+    tax = number_field(_("预计年纳税（万元）"), 100_000_000, unit=_("万元"))

@@ -734,6 +734,15 @@ class LandParcel(Place):
     investment_intensity = models.DecimalField(
         _("投资强度（万元/亩）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
+    tax_per_mu = models.DecimalField(
+        _("亩均税收要求（万元/亩/年）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("出让合同约定的达产后亩均税收下限；留空表示未规定。"),
+    )
     method = models.CharField(_("出让方式"), max_length=10, choices=Method, default=Method.LISTING)
     announcement_no = models.CharField(_("公告编号"), max_length=60, blank=True)
     announced_at = models.DateTimeField(_("公告时间"), null=True, blank=True)

@@ -16,7 +16,8 @@ from django.views.generic import DetailView, ListView
 
 from core.qrcode import qr_svg
 from listings import permissions
-from listings.forms import LandFilterForm, ListingFilterForm
+from listings.forms import LandFilterForm, LandFitForm, ListingFilterForm
+from listings.land_fit import land_fit
 from listings.models import LandParcel, Listing, Park, published_q
 from listings.templatetags.listing_tags import plain_number
 
@@ -311,6 +312,12 @@ class LandDetailView(PreviewableDetailView):
         context["description"] = f"{parcel.code} {use} {area}㎡ {price} {parcel.location}"
         context["og_description"] = f"{use} · {area} ㎡ · {price}"
         context["now"] = timezone.now()
+        fit_form = LandFitForm(self.request.GET)
+        context["fit_form"] = fit_form
+        context["fit"] = land_fit(
+            parcel, fit_form.filters.get("investment"), fit_form.filters.get("tax")
+        )
+        context["fit_asked"] = bool(fit_form.filters)
         return context
 
 

@@ -4,11 +4,13 @@ article) attached by a signed reference, posting to /inquiry/.
 Pages that show it must not be cached whole: each rendering carries its own
 one-time submission stamp."""
 
+from urllib.parse import urlencode
+
 from django import template
 from django.conf import settings
 from django.urls import reverse
 
-from leads.forms import UTM_FIELDS, InquiryForm, new_stamp, sign_subject, subject_kind
+from leads.forms import UTM_FIELDS, AlertForm, InquiryForm, new_stamp, sign_subject, subject_kind
 from leads.prefill import FILTER_SOURCES, initial_for_filters, initial_for_subject
 from listings.permissions import agent_for
 
@@ -80,3 +82,26 @@ def lead_retention_days():
 @register.simple_tag
 def lead_sla_minutes():
     return settings.LEAD_SLA_MINUTES
+
+
+@register.inclusion_tag("leads/includes/alert_form.html", takes_context=True)
+def alert_form(context, scope, query=None):
+    """A saved-search box: e-mail me what is new for this filter or requirement."""
+    request = context.get("request")
+    if query is None and request is not None:
+        params = request.GET.copy()
+        params.pop("page", None)
+        query = params.urlencode()
+    form = AlertForm(initial={"scope": scope, "query": (query or "")[:2000]})
+    return {"form": form, "csrf_token": context.get("csrf_token"), "request": request}
+
+
+@register.simple_tag(takes_context=True)
+def alert_url(context, scope):
+    """The subscribe page for this list's filter (a link: list pages set no cookies)."""
+    request = context.get("request")
+    params = request.GET.copy() if request is not None else {}
+    if params:
+        params.pop("page", None)
+    query = params.urlencode() if params else ""
+    return reverse("leads:alert-subscribe") + "?" + urlencode({"scope": scope, "query": query})

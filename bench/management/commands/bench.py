@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from bench import articles, inquiries, leads, listings, posters, search
+from bench import articles, inquiries, leads, listings, matching, posters, search
 from bench.timing import percentiles
 
 # Each part is a module of bench/ with run(command, repeat=…); it prints its own figures
@@ -13,6 +13,7 @@ PARTS = {
     "leads": leads,
     "posters": posters,
     "search": search,
+    "matching": matching,
     "inquiries": inquiries,
 }
 ALIASES = {"g60portal": "search"}

@@ -1,0 +1,222 @@
+"""Saved searches and alerts: a visitor subscribes a /listings/ filter, a /land/ filter or
+a /match/ requirement by e-mail; after confirming (double opt-in) they get at most one
+digest per ALERT_DIGEST_HOURS with what is new, never the same listing twice, each
+message with a one-click unsubscribe (a link and the List-Unsubscribe headers).
+
+`send_digests` is the periodic job (settings.PERIODIC_TASKS via leads.tasks)."""
+
+import logging
+import secrets
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from leads.matching import Requirement, match
+from leads.models import Subscription, SubscriptionItem
+from leads.tasks import send_alert_confirmation as send_alert_confirmation_task
+from listings.forms import LandFilterForm, ListingFilterForm
+from listings.models import LandParcel, Listing
+
+logger = logging.getLogger(__name__)
+
+
+__all__ = ["Subscription", "TooManySubscriptions", "confirm", "send_digests", "subscribe"]
+
+
+class TooManySubscriptions(Exception):
+    pass
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+def clean_query(scope, query):
+    """The subscription's query as the page's own form reads it: bad values dropped."""
+    data = QueryDict(query[:2000])
+    if scope == Subscription.Scope.MATCH:
+        return Requirement.from_query(data).querystring()[:1000]
+    form_class = ListingFilterForm if scope == Subscription.Scope.LISTINGS else LandFilterForm
+    form = form_class(data)
+    pairs = [(name, v) for name in form.filters for v in data.getlist(name)[:5]]
+    if form.cleaned_data.get("sort"):
+        pairs.append(("sort", form.cleaned_data["sort"]))
+    return urlencode(pairs)[:1000]
+
+
+def subscribe(*, email, scope, query, language="zh-hans", now=None):
+    """Record a subscription (or find the same one again) and mail its confirmation link.
+    Raises TooManySubscriptions past ALERT_MAX_PER_EMAIL live ones for the address."""
+    now = now or timezone.now()
+    email = email.strip().lower()
+    query = clean_query(scope, query)
+    with transaction.atomic():
+        existing = Subscription.objects.filter(
+            email=email, scope=scope, query=query, unsubscribed_at__isnull=True
+        ).first()
+        if existing is not None:
+            if existing.is_active:
+                return existing
+            subscription = existing
+        else:
+            live = Subscription.objects.filter(email=email, unsubscribed_at__isnull=True)
+            if live.count() >= settings.ALERT_MAX_PER_EMAIL:
+                raise TooManySubscriptions(email)
+            subscription = Subscription.objects.create(
+                email=email,
+                scope=scope,
+                query=query,
+                language=language,
+                token=secrets.token_urlsafe(32),
+                created_at=now,
+            )
+        pk = subscription.pk
+        transaction.on_commit(lambda: send_alert_confirmation_task.enqueue(pk))
+    return subscription
+
+
+def confirm(token, now=None):
+    subscription = Subscription.objects.filter(token=token).first()
+    if subscription is None or subscription.unsubscribed_at is not None:
+        return None
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = now or timezone.now()
+        subscription.save(update_fields=["confirmed_at"])
+    return subscription
+
+
+def unsubscribe(token, now=None):
+    subscription = Subscription.objects.filter(token=token).first()
+    if subscription is not None and subscription.unsubscribed_at is None:
+        subscription.unsubscribed_at = now or timezone.now()
+        subscription.save(update_fields=["unsubscribed_at"])
+    return subscription
+
+
+def links(subscription):
+    return {
+        "confirm_url": absolute(reverse("leads:alert-confirm", args=[subscription.token])),
+        "unsubscribe_url": absolute(reverse("leads:alert-unsubscribe", args=[subscription.token])),
+        "search_url": absolute(subscription.search_path()),
+    }
+
+
+def send_message(subscription, template, context):
+    context = {
+        "subscription": subscription,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        **links(subscription),
+        **context,
+    }
+    with translation.override(subscription.language):
+        subject = " ".join(render_to_string(f"leads/email/{template}_subject.txt", context).split())
+        text = render_to_string(f"leads/email/{template}.txt", context)
+        html = render_to_string(f"leads/email/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject[:200],
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [subscription.email],
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_confirmation(subscription_id):
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is None or subscription.confirmed_at or subscription.unsubscribed_at:
+        return False
+    send_message(subscription, "alert_confirm", {})
+    return True
+
+
+CANDIDATES = 200  # newest results of one search kept for a run
+
+
+def candidates(scope, query, limit):
+    """(kind, newest results of one search, at most CANDIDATES): asked once per search
+    in a run, however many subscriptions share it."""
+    data = QueryDict(query)
+    if scope == Subscription.Scope.MATCH:
+        requirement = Requirement.from_query(data)
+        results = match(requirement, limit=max(limit * 3, 60))
+        kind = "land" if requirement.is_land else "listing"
+        return kind, [m.obj for m in [*results.full, *results.near]]
+    if scope == Subscription.Scope.LISTINGS:
+        kind = "listing"
+        queryset = ListingFilterForm(data).filter_queryset(Listing.objects.published())
+    else:
+        kind = "land"
+        queryset = LandFilterForm(data).filter_queryset(LandParcel.objects.published())
+    queryset = queryset.order_by("-published_at", "-pk").defer("search_vector")
+    return kind, list(queryset[:CANDIDATES])
+
+
+def new_items(subscription, limit=None, memo=None):
+    """(kind, object) pairs published since the subscription was confirmed that match it
+    and were not sent to it before, newest first. memo: a dict shared by one run."""
+    limit = limit or settings.ALERT_ITEMS_PER_DIGEST
+    memo = {} if memo is None else memo
+    key = (subscription.scope, subscription.query)
+    if key not in memo:
+        memo[key] = candidates(subscription.scope, subscription.query, limit)
+    kind, objects = memo[key]
+    since = subscription.confirmed_at
+    fresh = [o for o in objects if o.published_at and o.published_at > since]
+    if not fresh:
+        return []
+    sent = set(
+        SubscriptionItem.objects.filter(
+            subscription=subscription, kind=kind, object_id__in=[o.pk for o in fresh]
+        ).values_list("object_id", flat=True)
+    )
+    return [(kind, o) for o in fresh if o.pk not in sent][:limit]
+
+
+def send_digest(subscription, now=None, memo=None):
+    """Mail what is new for one subscription; True when a digest went out."""
+    now = now or timezone.now()
+    items = new_items(subscription, memo=memo)
+    if not items:
+        return False
+    entries = [(obj, absolute(obj.get_absolute_url())) for _kind, obj in items]
+    send_message(subscription, "alert_digest", {"entries": entries})
+    with transaction.atomic():
+        SubscriptionItem.objects.bulk_create(
+            [
+                SubscriptionItem(
+                    subscription=subscription, kind=kind, object_id=obj.pk, sent_at=now
+                )
+                for kind, obj in items
+            ],
+            ignore_conflicts=True,
+        )
+        subscription.last_sent_at = now
+        subscription.save(update_fields=["last_sent_at"])
+    return True
+
+
+def send_digests(now=None):
+    """The periodic job: a digest for every due subscription that has something new.
+    One failing address does not stop the others."""
+    now = now or timezone.now()
+    sent = failed = 0
+    memo = {}  # each distinct search is asked once per run
+    for subscription in Subscription.objects.due(now).iterator(chunk_size=500):
+        try:
+            sent += send_digest(subscription, now, memo)
+        except Exception:  # an SMTP or template error for one address
+            logger.exception("alert digest for subscription %s failed", subscription.pk)
+            failed += 1
+    return {"sent": sent, "failed": failed}

@@ -1,0 +1,644 @@
+"""Matching a requirement to building listings and land parcels, with the fit explained.
+
+A `Requirement` comes from the /match/ GET form (`RequirementForm`, bookmarkable) or from
+an inquiry's need fields (`Requirement.from_inquiry`); the same code scores both.
+
+Hard constraints filter in SQL: kind, deal, place (towns or parks) when given, and what
+the public may see (`published()`). Every other constraint is scored per object as met,
+a near miss or missed, each with a sentence ("层高 9 m ≥ 8 m ✓", "电力 400 kVA，差
+230 kVA"). A near miss is within settings.MATCH_TOLERANCE_PERCENT of the asked value
+(10 % by default). Flags (可环评, 独栋, ...) are met or missed, never near.
+
+Speed: the objects that meet everything are asked of SQL first with the exact bounds,
+then (when fewer than wanted) those within the loosened bounds; each query reads at most
+CANDIDATES rows, newest first, so Python scores a bounded set however large the table.
+Results rank by fit (fewest misses, then fewest near misses), then freshness.
+"""
+
+import re
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.numbers import plain_number
+from leads.forms import RequirementForm
+from leads.models import SUBJECT_BY_KEY, InquiryEvent, NeedKind
+from leads.notifications import DeliveryError, absolute, send_email
+from listings.models import SQM_PER_MU, LandParcel, Listing, Park
+
+MET, NEAR, MISSED = "met", "near", "missed"
+LAND = NeedKind.LAND.value
+BUILDING_KINDS = tuple(Listing.Kind.values)
+
+CANDIDATES = 200  # rows read per query, at most
+MIN_FULL = 5  # fewer full matches than this: near misses follow under their own heading
+# An inquiry names one area; it is read as the range ± this share (2,000 ㎡ → 1,600–2,400).
+INQUIRY_AREA_SPREAD = Decimal("0.2")
+
+STATUS_LABELS = {
+    MET: gettext_lazy("符合"),
+    NEAR: gettext_lazy("接近"),
+    MISSED: gettext_lazy("不符"),
+}
+
+
+def tolerance():
+    return Decimal(settings.MATCH_TOLERANCE_PERCENT) / 100
+
+
+def _num(value, unit=""):
+    text = plain_number(Decimal(value).quantize(Decimal("0.01")))
+    return f"{text} {unit}".strip()
+
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint's verdict: met, near (a near miss) or missed, and why in words."""
+
+    status: str
+    text: str
+
+    @property
+    def label(self):
+        return STATUS_LABELS[self.status]
+
+
+def at_least(label, value, asked, unit):
+    if value is None:
+        return Check(
+            MISSED,
+            _("%(label)s未注明（要求 ≥ %(asked)s）") % {"label": label, "asked": _num(asked, unit)},
+        )
+    value, asked = Decimal(value), Decimal(asked)
+    words = {"label": label, "value": _num(value, unit), "asked": _num(asked, unit)}
+    if value >= asked:
+        return Check(MET, _("%(label)s %(value)s ≥ %(asked)s ✓") % words)
+    status = NEAR if value >= asked * (1 - tolerance()) else MISSED
+    words["gap"] = _num(asked - value, unit)
+    return Check(status, _("%(label)s %(value)s，差 %(gap)s") % words)
+
+
+def at_most(label, value, asked, unit):
+    if value is None:
+        return Check(NEAR, _("%(label)s面议") % {"label": label})
+    value, asked = Decimal(value), Decimal(asked)
+    words = {"label": label, "value": _num(value, unit), "asked": _num(asked, unit)}
+    if value <= asked:
+        return Check(MET, _("%(label)s %(value)s ≤ %(asked)s ✓") % words)
+    status = NEAR if value <= asked * (1 + tolerance()) else MISSED
+    words["gap"] = _num(value - asked, unit)
+    return Check(status, _("%(label)s %(value)s，超 %(gap)s") % words)
+
+
+def within(label, low, high, asked_min, asked_max, unit):
+    """An offer that can be taken anywhere from low to high (a divisible space) against
+    an asked range; either end of the asked range may be open."""
+    value = _num(high, unit) if low == high else f"{_num(low)}–{_num(high, unit)}"
+    words = {"label": label, "value": value}
+    if asked_min is not None and high < asked_min:
+        status = NEAR if high >= asked_min * (1 - tolerance()) else MISSED
+        words["gap"] = _num(asked_min - high, unit)
+        return Check(status, _("%(label)s %(value)s，差 %(gap)s") % words)
+    if asked_max is not None and low > asked_max:
+        status = NEAR if low <= asked_max * (1 + tolerance()) else MISSED
+        words["gap"] = _num(low - asked_max, unit)
+        return Check(status, _("%(label)s %(value)s，超 %(gap)s") % words)
+    if asked_min is not None and asked_max is not None:
+        words["asked"] = f"{_num(asked_min)}–{_num(asked_max, unit)}"
+    elif asked_min is not None:
+        words["asked"] = f"≥ {_num(asked_min, unit)}"
+    else:
+        words["asked"] = f"≤ {_num(asked_max, unit)}"
+    return Check(MET, _("%(label)s %(value)s，符合 %(asked)s ✓") % words)
+
+
+def flag(label, value):
+    if value:
+        return Check(MET, _("%(label)s ✓") % {"label": label})
+    return Check(MISSED, _("%(label)s ✗") % {"label": label})
+
+
+@dataclass
+class Match:
+    obj: object
+    checks: list
+
+    @property
+    def missed(self):
+        return sum(1 for c in self.checks if c.status == MISSED)
+
+    @property
+    def near(self):
+        return sum(1 for c in self.checks if c.status == NEAR)
+
+    @property
+    def is_full(self):
+        return self.missed == 0 and self.near == 0
+
+    @property
+    def is_land(self):
+        return isinstance(self.obj, LandParcel)
+
+    @property
+    def title(self):
+        return self.obj.title or getattr(self.obj, "location", "")
+
+    @property
+    def summary(self):
+        """Kind, size, place and price in one line, as cards show them."""
+        obj = self.obj
+        if self.is_land:
+            price = _("起始价 %(price)s 万元") % {"price": plain_number(obj.starting_price)}
+            parts = [obj.get_land_use_display(), _num(obj.area_mu, _("亩")), obj.town, price]
+        else:
+            area = _num(obj.building_area, "㎡")
+            parts = [obj.get_kind_display(), obj.get_deal_display(), area, obj.place_name]
+            parts.append(obj.price_text)
+        return " · ".join(str(p) for p in parts if p)
+
+    def sort_key(self):
+        published = self.obj.published_at.timestamp() if self.obj.published_at else 0
+        return (self.missed, self.near, -published, -self.obj.pk)
+
+    @property
+    def fit_text(self):
+        return "；".join(c.text for c in self.checks)
+
+
+@dataclass
+class Results:
+    full: list
+    near: list
+    others: list = field(default_factory=list)  # with a miss: only when asked for
+    with_misses: bool = False  # the admin's view: every near miss ranks before misses
+
+    @property
+    def show_near(self):
+        return len(self.full) < MIN_FULL
+
+    def best(self, count):
+        """The first count in rank order: near misses only where the page shows them
+        (fewer than five full matches), or always when misses were asked for."""
+        near = self.near if self.show_near or self.with_misses else []
+        return (self.full + near + self.others)[:count]
+
+    def __len__(self):
+        return len(self.full) + len(self.near) + len(self.others)
+
+
+def _decimal(value):
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() and number >= 0 else None
+
+
+@dataclass
+class Requirement:
+    """What a company needs. Areas of buildings in ㎡, of land in 亩; rent in 元/㎡/天 or
+    as a monthly total in 万元/月; sale in 万元; land in 万元/亩; investment and annual
+    tax in 万元."""
+
+    kind: str = ""  # factory / warehouse / office / land; empty: any building
+    deal: str = ""  # rent / sale (buildings)
+    towns: tuple = ()
+    parks: tuple = ()  # slugs
+    area_min: Decimal | None = None
+    area_max: Decimal | None = None
+    mu_min: Decimal | None = None
+    mu_max: Decimal | None = None
+    height_min: Decimal | None = None
+    load_min: Decimal | None = None
+    power_min: Decimal | None = None
+    crane_min: Decimal | None = None
+    eia: bool = False
+    standalone: bool = False
+    single_storey: bool = False
+    certificate: bool = False
+    rent_max: Decimal | None = None
+    monthly_max: Decimal | None = None
+    sale_max: Decimal | None = None
+    land_price_max: Decimal | None = None
+    investment: Decimal | None = None
+    tax: Decimal | None = None
+
+    def __post_init__(self):
+        # A budget names the deal when the deal was left open.
+        if not self.deal and not self.is_land:
+            if (self.rent_max or self.monthly_max) and not self.sale_max:
+                self.deal = Listing.Deal.RENT
+            elif self.sale_max and not (self.rent_max or self.monthly_max):
+                self.deal = Listing.Deal.SALE
+
+    @property
+    def is_land(self):
+        return self.kind == LAND
+
+    @classmethod
+    def from_cleaned(cls, data):
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names and v not in (None, "", [], ())}
+        for name in ("towns", "parks"):
+            if name in values:
+                values[name] = tuple(values[name])
+        return cls(**values)
+
+    @classmethod
+    def from_query(cls, data):
+        """From GET parameters (a QueryDict or a dict); bad values are left out."""
+        return cls.from_cleaned(RequirementForm(data).requirement_data())
+
+    @classmethod
+    def from_inquiry(cls, inquiry):
+        """An inquiry's need: the full /match/ requirement when it came from there, else
+        its need fields (kind, deal, area ± INQUIRY_AREA_SPREAD, budget text, tax, the
+        attached park)."""
+        if inquiry.requirement:
+            return cls.from_query(QueryDict(inquiry.requirement))
+        kind = inquiry.need_kind if inquiry.need_kind in (*BUILDING_KINDS, LAND) else ""
+        values = {"kind": kind, "tax": inquiry.expected_tax}
+        if kind != LAND:
+            values["deal"] = inquiry.need_deal
+        area = _decimal(inquiry.need_area)
+        if area:
+            low, high = area * (1 - INQUIRY_AREA_SPREAD), area * (1 + INQUIRY_AREA_SPREAD)
+            if kind == LAND:
+                values["mu_min"] = (low / SQM_PER_MU).quantize(Decimal("0.01"))
+                values["mu_max"] = (high / SQM_PER_MU).quantize(Decimal("0.01"))
+            else:
+                values["area_min"], values["area_max"] = low, high
+        values.update(parse_budget(inquiry.need_budget, land=kind == LAND))
+        if inquiry.park_id and inquiry.park:
+            values["parks"] = (inquiry.park.slug,)
+        return cls(**{k: v for k, v in values.items() if v not in (None, "")})
+
+    def query(self):
+        """The requirement as /match/ GET parameters (a list of pairs)."""
+        pairs = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in (None, "", False, ()):
+                continue
+            if isinstance(value, tuple):
+                name = {"towns": "town", "parks": "park"}[f.name]
+                pairs.extend((name, v) for v in value)
+            elif value is True:
+                pairs.append((f.name, "1"))
+            elif isinstance(value, Decimal):
+                pairs.append((f.name, plain_number(value)))
+            else:
+                pairs.append((f.name, str(value)))
+        return pairs
+
+    def querystring(self):
+        return urlencode(self.query())
+
+    def is_empty(self):
+        return not self.query()
+
+    def need_budget_text(self):
+        """The budget as the inquiry form's free-text 预算 says it."""
+        parts = []
+        if self.rent_max:
+            parts.append(_("%(v)s元/㎡/天以内") % {"v": plain_number(self.rent_max)})
+        if self.monthly_max:
+            parts.append(_("每月%(v)s万元以内") % {"v": plain_number(self.monthly_max)})
+        if self.sale_max:
+            parts.append(_("总价%(v)s万元以内") % {"v": plain_number(self.sale_max)})
+        if self.land_price_max:
+            parts.append(_("%(v)s万元/亩以内") % {"v": plain_number(self.land_price_max)})
+        return "，".join(parts)[:50]
+
+    def need_area(self):
+        """One area in ㎡ for the inquiry's need_area."""
+        if self.is_land:
+            mu = self.mu_max or self.mu_min
+            return int(mu * SQM_PER_MU) if mu else None
+        area = self.area_max or self.area_min
+        return int(area) if area else None
+
+
+BUDGET_PATTERNS = [
+    (re.compile(r"(\d+(?:\.\d+)?)\s*万(?:元)?\s*/\s*亩"), "land_price_max"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*元\s*/\s*(?:㎡|平(?:米|方米)?|m2)\s*/\s*天"), "rent_max"),
+    (
+        re.compile(r"(?:每月|月租?)\s*(\d+(?:\.\d+)?)\s*万|(\d+(?:\.\d+)?)\s*万(?:元)?\s*/\s*月"),
+        "monthly_max",
+    ),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*万"), "sale_max"),
+]
+
+
+def parse_budget(text, land=False):
+    """The budget a prospect typed ("1元/㎡/天以内", "总价3000万元", "60万/亩") as
+    Requirement fields; what it cannot read it leaves out."""
+    text = (text or "").replace("，", ",").replace("／", "/").replace(" ", "")
+    found = {}
+    for pattern, name in BUDGET_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            number = next(g for g in match.groups() if g)
+            found[name] = _decimal(number)
+            text = text[: match.start()] + text[match.end() :]
+    if land and "sale_max" in found:
+        found.pop("sale_max")
+    return {k: v for k, v in found.items() if v is not None}
+
+
+# ---- scoring ------------------------------------------------------------------------
+
+
+def taken_area(req, listing):
+    """The area the prospect would rent: all of it, or for a divisible space the asked
+    area within what can be let alone."""
+    asked = req.area_max or req.area_min
+    if asked is None or not listing.is_divisible:
+        return listing.building_area
+    return max(listing.min_divisible_area, min(listing.building_area, asked))
+
+
+def listing_checks(req, listing):
+    checks = []
+    if req.area_min is not None or req.area_max is not None:
+        low = listing.min_divisible_area if listing.is_divisible else listing.building_area
+        checks.append(
+            within(_("面积"), low, listing.building_area, req.area_min, req.area_max, "㎡")
+        )
+    if req.height_min is not None:
+        checks.append(at_least(_("层高"), listing.floor_height, req.height_min, "m"))
+    if req.load_min is not None:
+        checks.append(at_least(_("承重"), listing.floor_load, req.load_min, "kg/㎡"))
+    if req.power_min is not None:
+        checks.append(at_least(_("电力"), listing.power_kva, req.power_min, "kVA"))
+    if req.crane_min is not None:
+        checks.append(at_least(_("行车"), listing.crane_tonnage, req.crane_min, "t"))
+    if req.eia:
+        checks.append(flag(_("可环评"), listing.eia_approvable))
+    if req.standalone:
+        checks.append(flag(_("独栋"), listing.standalone))
+    if req.single_storey:
+        checks.append(flag(_("单层"), listing.single_storey))
+    if req.certificate:
+        checks.append(flag(_("有产证"), listing.has_certificate))
+    price = listing.asking_price
+    if listing.deal == Listing.Deal.RENT:
+        if req.rent_max is not None:
+            checks.append(at_most(_("租金"), price, req.rent_max, _("元/㎡/天")))
+        if req.monthly_max is not None:
+            monthly = None
+            if price is not None:
+                monthly = price * taken_area(req, listing) * 30 / Decimal(10000)
+            checks.append(at_most(_("月租金"), monthly, req.monthly_max, _("万元/月")))
+    elif req.sale_max is not None:
+        checks.append(at_most(_("售价"), price, req.sale_max, _("万元")))
+    return checks
+
+
+def parcel_checks(req, parcel):
+    checks = []
+    mu = parcel.area_mu
+    if req.mu_min is not None or req.mu_max is not None:
+        checks.append(within(_("面积"), mu, mu, req.mu_min, req.mu_max, _("亩")))
+    if req.land_price_max is not None:
+        checks.append(at_most(_("单价"), parcel.price_per_mu, req.land_price_max, _("万元/亩")))
+    if req.investment is not None and parcel.investment_intensity is not None and mu:
+        intensity = req.investment / mu
+        checks.append(at_least(_("投资强度"), intensity, parcel.investment_intensity, _("万元/亩")))
+    if req.tax is not None and parcel.tax_per_mu is not None and mu:
+        checks.append(at_least(_("亩均税收"), req.tax / mu, parcel.tax_per_mu, _("万元/亩")))
+    return checks
+
+
+def score(req, obj):
+    """The checks of one listing or parcel against a requirement."""
+    return parcel_checks(req, obj) if isinstance(obj, LandParcel) else listing_checks(req, obj)
+
+
+# ---- candidates from SQL ------------------------------------------------------------
+
+
+def place_q(req):
+    q = Q()
+    if req.towns:
+        q |= Q(town__in=req.towns)
+    if req.parks:
+        q |= Q(park_id__in=Park.objects.published().filter(slug__in=req.parks).values("pk"))
+    return q
+
+
+def listing_base(req):
+    queryset = Listing.objects.published()
+    if req.kind in BUILDING_KINDS:
+        queryset = queryset.filter(kind=req.kind)
+    if req.deal in Listing.Deal.values:
+        queryset = queryset.filter(deal=req.deal)
+    if req.towns or req.parks:
+        queryset = queryset.filter(place_q(req))
+    return queryset
+
+
+def listing_bounds(req, slack):
+    """The SQL bounds of every soft constraint, loosened by slack (0: exact)."""
+    low, high = 1 - slack, 1 + slack
+    q = Q()
+    if req.area_min is not None:
+        q &= Q(building_area__gte=req.area_min * low)
+    if req.area_max is not None:
+        q &= Q(smallest_area__lte=req.area_max * high)
+    for name, column in (
+        ("height_min", "floor_height"),
+        ("load_min", "floor_load"),
+        ("power_min", "power_kva"),
+        ("crane_min", "crane_tonnage"),
+    ):
+        if getattr(req, name) is not None:
+            q &= Q(**{f"{column}__gte": getattr(req, name) * low})
+    for name, column in (
+        ("eia", "eia_approvable"),
+        ("standalone", "standalone"),
+        ("single_storey", "single_storey"),
+        ("certificate", "has_certificate"),
+    ):
+        if getattr(req, name):
+            q &= Q(**{column: True})
+    if req.rent_max is not None:
+        q &= price_bound("rent", Q(rent_price__lte=req.rent_max * high), slack)
+    if req.monthly_max is not None:
+        # The smallest part's total is a lower bound of what Python computes.
+        cap = req.monthly_max * 10000 / 30 * high
+        q &= price_bound("rent", Q(rent_price__lte=cap / F("smallest_area")), slack)
+    if req.sale_max is not None:
+        q &= price_bound("sale", Q(sale_price__lte=req.sale_max * high), slack)
+    return q
+
+
+def price_bound(deal, within_budget, slack):
+    """Other deals pass. No price (面议) is a near miss, so only the loosened bounds let
+    it in. `negotiable` is left to Python (it is not in the covering index): a listing
+    marked 面议 whose stored price is over the loosened budget is not a candidate."""
+    column = f"{deal}_price"
+    q = ~Q(deal=deal) | within_budget
+    if slack:
+        q |= Q(**{f"{column}__isnull": True})
+    return q
+
+
+def parcel_base(req):
+    queryset = (
+        LandParcel.objects.published()
+        .exclude(status__in=LandParcel.FINAL_STATUSES)
+        .exclude(bidding_closes_at__lt=timezone.now())
+    )
+    if req.towns or req.parks:
+        queryset = queryset.filter(place_q(req))
+    return queryset
+
+
+def parcel_bounds(req, slack):
+    low, high = 1 - slack, 1 + slack
+    q = Q()
+    if req.mu_min is not None:
+        q &= Q(area__gte=req.mu_min * SQM_PER_MU * low)
+    if req.mu_max is not None:
+        q &= Q(area__lte=req.mu_max * SQM_PER_MU * high)
+    if req.land_price_max is not None:
+        q &= Q(starting_price__lte=F("area") * (req.land_price_max * high / SQM_PER_MU))
+    return q
+
+
+def _ranked(req, base, rows, bounds, score, limit, include_misses):
+    """base: the hard constraints; rows: how to load the chosen rows whole. The ids come
+    first from the narrow covering index (an index-only scan), then just those rows."""
+    ordered = base.order_by("-published_at", "-pk")
+    seen = set()
+    matches = []
+
+    def take(queryset, count):
+        if seen:
+            queryset = queryset.exclude(pk__in=seen)
+        ids = list(queryset.values_list("pk", flat=True)[:count])
+        by_pk = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+        for pk in ids:
+            seen.add(pk)
+            if pk in by_pk:
+                matches.append(Match(by_pk[pk], score(req, by_pk[pk])))
+
+    def full_count():
+        return sum(1 for m in matches if m.is_full)
+
+    # The exact bounds give the full matches newest first (a few spare for the rare
+    # candidate Python demotes, e.g. 面议); near misses are only looked for when needed.
+    take(ordered.filter(bounds(req, Decimal(0))), limit + 10)
+    wanted = limit if include_misses else MIN_FULL
+    if full_count() < wanted:
+        take(ordered.filter(bounds(req, tolerance())), CANDIDATES)
+    if include_misses and sum(1 for m in matches if not m.missed) < limit:
+        take(ordered, CANDIDATES)
+    matches.sort(key=Match.sort_key)
+    full = [m for m in matches if m.is_full][:limit]
+    near = [m for m in matches if not m.missed and m.near][:limit]
+    others = [m for m in matches if m.missed][:limit] if include_misses else []
+    return Results(full, near, others, with_misses=include_misses)
+
+
+def match(req, limit=20, include_misses=False):
+    """The ranked Results for a requirement: land parcels for kind=land, else listings."""
+    if req.is_land:
+        rows = LandParcel.objects.select_related("park").defer("search_vector")
+        return _ranked(
+            req, parcel_base(req), rows, parcel_bounds, parcel_checks, limit, include_misses
+        )
+    base = listing_base(req).annotate(smallest_area=Coalesce("min_divisible_area", "building_area"))
+    rows = Listing.objects.select_related("park").defer(
+        "search_vector", "description", "park__search_vector", "park__introduction"
+    )
+    return _ranked(req, base, rows, listing_bounds, listing_checks, limit, include_misses)
+
+
+def match_inquiry(inquiry, count=10):
+    """The inquiry's `count` best matches, misses included when there are too few."""
+    return match(Requirement.from_inquiry(inquiry), limit=count, include_misses=True).best(count)
+
+
+# ---- sending chosen matches to the prospect (admin) ---------------------------------
+
+
+def ref_of(obj):
+    return f"{'land' if isinstance(obj, LandParcel) else 'listing'}:{obj.pk}"
+
+
+def objects_from_refs(refs):
+    """Published listings and parcels named "listing:12" / "land:3", in the given order."""
+    pairs = []
+    for ref in refs[:10]:
+        kind, _sep, pk = str(ref).partition(":")
+        if kind in ("listing", "land") and pk.isdigit() and len(pk) < 12:
+            pairs.append((kind, int(pk)))
+    found = {}
+    for kind in {kind for kind, _pk in pairs}:
+        model = SUBJECT_BY_KEY[kind].model
+        pks = [pk for k, pk in pairs if k == kind]
+        found.update({(kind, o.pk): o for o in model.objects.published().filter(pk__in=pks)})
+    return [found[pair] for pair in pairs if pair in found]
+
+
+def wechat_text(inquiry, matches):
+    """A message to paste into WeChat: a greeting, each match with its link, the agent."""
+    lines = [
+        _("%(name)s您好，按您的需求（%(ref)s）为您推荐：")
+        % {"name": inquiry.name, "ref": inquiry.reference}
+    ]
+    for number, each in enumerate(matches, 1):
+        lines.append(f"{number}. {each.obj.code} {each.title} · {each.summary}")
+        lines.append(f"   {absolute(each.obj.get_absolute_url())}")
+    agent = inquiry.assigned_agent
+    if agent is not None:
+        lines.append(
+            _("招商顾问 %(name)s %(mobile)s") % {"name": agent.name, "mobile": agent.mobile}
+        )
+    return "\n".join(lines)
+
+
+def send_matches(*, inquiry, objects, actor=None):
+    """Send chosen matches to the prospect: by e-mail when they gave an address, and as a
+    text for the agent to paste into WeChat; recorded on the inquiry's timeline.
+    Returns (emailed, error, text)."""
+    requirement = Requirement.from_inquiry(inquiry)
+    with translation.override(inquiry.language or settings.LANGUAGE_CODE):
+        matches = [Match(obj, score(requirement, obj)) for obj in objects]
+        text = wechat_text(inquiry, matches)
+        emailed, error = False, ""
+        if inquiry.email:
+            context = {
+                "inquiry": inquiry,
+                "matches": [(m, absolute(m.obj.get_absolute_url())) for m in matches],
+                "agent": inquiry.assigned_agent,
+                "site_name": settings.SITE_NAME,
+                "site_url": settings.SITE_URL,
+                "site_hotline": settings.SITE_HOTLINE,
+            }
+            try:
+                send_email("matches", [inquiry.email], context)
+                emailed = True
+            except DeliveryError as exc:
+                error = str(exc)[:500]
+    InquiryEvent.objects.create(
+        inquiry=inquiry,
+        kind=InquiryEvent.Kind.MATCHES_SENT,
+        actor=actor,
+        agent=inquiry.assigned_agent,
+        message=text,
+        data={"matches": [ref_of(o) for o in objects], "emailed": emailed, "error": error},
+    )
+    return emailed, error, text
