@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from core.qrcode import qr_svg
 from leads import services
 from leads.dashboard import figures
+from leads.matching import match_inquiry
 from leads.models import SUBJECT_BY_KEY, SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry, Share
 from leads.sharing import record_share, share_url
 from listings.permissions import agent_for, display_name, is_manager, scope_to_agent
@@ -114,12 +115,10 @@ class Card:
         ]
 
 
-def matches_for(inquiry):
-    """Spaces and land that fit the inquiry's need.
-
-    Hook for issue 13 (leads/matching.py): once matching lands, return its ranked
-    matches here; the detail page lists whatever this returns."""
-    return []
+def matches_for(inquiry, count=5):
+    """The spaces and land that fit the inquiry's need best, with the fit per constraint
+    (leads.matching, the same ranking the admin shows)."""
+    return match_inquiry(inquiry, count=count)
 
 
 @workbench_view

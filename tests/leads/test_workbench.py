@@ -211,3 +211,16 @@ def test_the_queue_keeps_to_a_query_budget(client, two_agents, django_assert_max
     client.force_login(user_a)
     with django_assert_max_num_queries(12):
         assert client.get(QUEUE).status_code == 200
+
+
+def test_an_inquiry_page_lists_the_spaces_that_fit_its_need(client, two_agents):
+    user_a, agent_a, _user_b, _agent_b = two_agents
+    inquiry = inquiry_for(agent_a, need_area=1000)
+    fitting = factories.make_listing(
+        title="九亭标准厂房一楼", kind=inquiry.need_kind, deal=inquiry.need_deal, building_area=1000
+    )
+    client.force_login(user_a)
+    html = client.get(detail_url(inquiry)).content.decode()
+    assert "匹配的房源和土地" in html
+    assert fitting.title in html
+    assert fitting.get_absolute_url() in html
