@@ -348,7 +348,12 @@ def message_context(notification):
     }
 
 
-def send_email(template, recipients, context):
+def send_email(template, recipients, context, headers=None):
+    """Render the template triple and send it; a notification's e-mail keeps that
+    notification's Message-ID on every attempt."""
+    headers = dict(headers or {})
+    if context.get("notification") is not None:
+        headers["Message-ID"] = context["notification"].message_id
     subject = render_to_string(f"leads/email/{template}_subject.txt", context)
     subject = " ".join(subject.split())[:200]
     text = render_to_string(f"leads/email/{template}.txt", context)
@@ -358,7 +363,7 @@ def send_email(template, recipients, context):
         text,
         settings.DEFAULT_FROM_EMAIL,
         recipients,
-        headers={"Message-ID": context["notification"].message_id},
+        headers=headers,
     )
     message.attach_alternative(html, "text/html")
     try:
