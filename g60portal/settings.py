@@ -188,6 +188,37 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded pictures and their thumbnails: local files under MEDIA_ROOT, or any
+# S3-compatible object store (AWS S3, Aliyun OSS, Tencent COS, MinIO, SeaweedFS) through
+# django-storages, so that every app host sees the same pictures.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local").strip().lower()
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise EnvironmentVariableError("MEDIA_STORAGE must be local or s3")
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME").strip()
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise EnvironmentVariableError("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    _addressing_style = env_str("AWS_S3_ADDRESSING_STYLE", "").strip().lower()
+    if _addressing_style not in ("", "auto", "path", "virtual"):
+        raise EnvironmentVariableError("AWS_S3_ADDRESSING_STYLE must be auto, path or virtual")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_url("AWS_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN").strip() or None,
+            "url_protocol": env_str("AWS_S3_URL_PROTOCOL", "https:"),
+            "addressing_style": _addressing_style or None,
+            "location": env_str("AWS_LOCATION").strip("/"),
+            # Pictures are public: plain URLs that nginx, a CDN and browsers can cache.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 

@@ -34,7 +34,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG or not settings.PRODUCTION:
+if settings.MEDIA_STORAGE == "local" and (settings.DEBUG or not settings.PRODUCTION):
     # Uploaded media from var/media outside production; production serves it from
     # object storage or the front web server.
     urlpatterns += [
