@@ -134,12 +134,29 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (rate limits and page fragments): Redis when REDIS_URL is set, else the database.
+# Cache: rate limits, counts, cached pages and their version numbers, sessions. Redis when
+# REDIS_URL is set, else the database. Production needs Redis: every app host must see
+# the same rate limits, sessions and page versions (docs/fleet.md lists each cache).
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+if PRODUCTION and not REDIS_URL:
+    raise EnvironmentVariableError(
+        "REDIS_URL must be set in production (G60_PRODUCTION=1): the cache, rate limits, "
+        "sessions and cached pages are shared by every app host, e.g. "
+        "REDIS_URL=redis://10.0.0.5:6379/0"
+    )
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "g60"),
+            # A Redis outage slows a page by at most this much instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
+    # Sessions (staff logins) are read from Redis and written through to the database,
+    # so a Redis restart logs nobody out and every host knows every session.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -148,8 +165,9 @@ else:
         }
     }
 
-# Rendered fragments (listing cards) that are keyed by what they show, kept in each
-# process's memory: cheaper than any shared cache for something this small.
+# Rendered fragments (listing cards, the filter form) kept in each process's memory:
+# cheaper than any shared cache for something this small, and safe on many hosts because
+# each key holds what the fragment shows (a listing's updated_at, the park choices).
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
