@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from core.pages import ShownOnPublicPages
 from core.sanitize import clean_html, html_to_text
 from core.search import Indexed, set_search_vector, update_dependent_search_vectors
 from core.uploads import CheckedImageField
@@ -18,7 +19,7 @@ SUMMARY_FROM_BODY_CHARS = 120
 _FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
 
 
-class Category(models.Model):
+class Category(ShownOnPublicPages, models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=50, unique=True)
     description = models.CharField(_("描述"), max_length=200, blank=True)
@@ -113,7 +114,7 @@ class ArticleQuerySet(models.QuerySet):
         return previous, next_
 
 
-class Article(Indexed, models.Model):
+class Article(ShownOnPublicPages, Indexed, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
@@ -217,7 +218,7 @@ class Article(Indexed, models.Model):
         )
 
 
-class ArticleImage(models.Model):
+class ArticleImage(ShownOnPublicPages, models.Model):
     """A picture uploaded from the editor and placed in an article's body."""
 
     image = CheckedImageField(

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "g60portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,6 +175,14 @@ CACHES["fragments"] = {
     "TIMEOUT": 600,
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
+
+# Whole public pages for anonymous visitors (g60portal/page_cache.py): kept this long in
+# the shared cache (0: off), renewed at once when anything they show changes. nginx or a
+# CDN may keep them PAGE_CACHE_PUBLIC_SECONDS more (s-maxage) and serve an old copy for
+# PAGE_CACHE_STALE_SECONDS while fetching a new one (stale-while-revalidate).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
+PAGE_CACHE_PUBLIC_SECONDS = env_int("PAGE_CACHE_PUBLIC_SECONDS", 1, minimum=0)
+PAGE_CACHE_STALE_SECONDS = env_int("PAGE_CACHE_STALE_SECONDS", 10, minimum=0)
 
 # Spreadsheet exports (django-import-export): cells a spreadsheet would run as a formula
 # are neutralised in every export; core.exports says how.

@@ -7,4 +7,5 @@ app_name = "leads"
 urlpatterns = [
     path("inquiry/", views.InquiryView.as_view(), name="inquiry"),
     path("inquiry/thanks/<str:token>/", views.thanks, name="thanks"),
+    path("inquiry/token/", views.inquiry_token, name="inquiry-token"),
 ]

@@ -2,7 +2,8 @@ import ipaddress
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from leads.forms import InquiryForm, normalize_mobile, read_stamp
+from leads.forms import InquiryForm, new_stamp, normalize_mobile, read_stamp
 from leads.models import SUBJECT_FIELDS, SUBJECT_KINDS, Inquiry
 from leads.services import submit_inquiry
 from leads.templatetags.leads_tags import initial_form
@@ -95,6 +96,13 @@ class InquiryView(View):
             {"form": form, "subject": subject, "crumbs": crumbs},
             status=status,
         )
+
+
+@never_cache
+def inquiry_token(request):
+    """The per-visitor parts of an inquiry form on a page served to everyone from the
+    page cache: a CSRF token (its cookie comes with this response) and a fresh stamp."""
+    return JsonResponse({"csrf": get_token(request), "stamp": new_stamp()})
 
 
 @never_cache
