@@ -42,7 +42,11 @@ def is_shared_request(request):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
-    return not request.path.startswith(SKIP_PREFIXES)
+    path = request.path_info
+    language = translation.get_language_from_path(path)
+    if language:
+        path = path.removeprefix(f"/{language}")
+    return not path.startswith(SKIP_PREFIXES)
 
 
 def page_key(request):

@@ -100,7 +100,7 @@ def test_logged_in_staff_always_get_fresh_pages(client, superuser, listing):
 
 
 def test_private_pages_and_posts_are_never_kept(client, listing):
-    for url in ("/inquiry/", "/admin/login/"):
+    for url in ("/inquiry/", "/en/inquiry/", "/admin/login/"):
         client.get(url)
         assert "X-Page-Cache" not in client.get(url)
     assert client.get("/no-such-page/").status_code == 404
