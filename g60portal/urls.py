@@ -1,12 +1,10 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from g60portal import search_views, views
-from g60portal.sitemaps import SITEMAPS
+from g60portal import search_views, sitemaps, views
 
 handler404 = "g60portal.views.page_not_found"
 handler500 = "g60portal.views.server_error"
@@ -14,12 +12,8 @@ handler500 = "g60portal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    path(
-        "sitemap.xml",
-        sitemap,
-        {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
+    path("sitemap.xml", sitemaps.sitemap_or_index, name="django.contrib.sitemaps.views.sitemap"),
+    path("sitemap-<section>.xml", sitemaps.section, name="sitemap-section"),
     path("admin/", admin.site.urls),
 ]
 
