@@ -1,12 +1,18 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from bench import articles, leads, listings, search
+from bench import articles, leads, listings, pages, search
 from bench.timing import percentiles
 
 # Each part is a module of bench/ with run(command, repeat=…); it prints its own figures
 # through command.report(). "g60portal" is the former name of the search part.
-PARTS = {"listings": listings, "articles": articles, "leads": leads, "search": search}
+PARTS = {
+    "listings": listings,
+    "articles": articles,
+    "leads": leads,
+    "search": search,
+    "pages": pages,
+}
 ALIASES = {"g60portal": "search"}
 
 
@@ -18,6 +24,13 @@ class Command(BaseCommand):
             "--only", choices=[*PARTS, *ALIASES], help="Run one part of the benchmarks."
         )
         parser.add_argument("--repeat", type=int, default=30, help="Samples per measurement.")
+        parser.add_argument(
+            "--seconds", type=int, default=5, help="pages: how long wrk drives each page."
+        )
+        parser.add_argument("--rounds", type=int, default=3, help="pages: interleaved rounds.")
+        parser.add_argument(
+            "--page", action="append", dest="pages", help="pages: a path to measure (repeatable)."
+        )
 
     def report(self, label, samples_ms=None, *, value=None, unit="ms", target=None):
         if samples_ms is not None:
@@ -32,11 +45,14 @@ class Command(BaseCommand):
             line = f"{label:<48} {value:.1f} {unit}"
         self.stdout.write(line)
 
-    def handle(self, *args, only=None, repeat=30, **options):
+    def handle(self, *args, only=None, repeat=30, seconds=5, rounds=3, pages=None, **options):
         # The bench builds its own large data set; bring its database up to date first.
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable")
         names = [ALIASES.get(only, only)] if only else list(PARTS)
         for name in names:
             self.stdout.write(self.style.MIGRATE_HEADING(f"== {name}"))
-            PARTS[name].run(self, repeat=repeat)
+            if name == "pages":
+                PARTS[name].run(self, seconds=seconds, rounds=rounds, pages=pages)
+            else:
+                PARTS[name].run(self, repeat=repeat)
