@@ -32,6 +32,7 @@ SKIP_PREFIXES = ("/admin/", "/agent/", "/inquiry/", "/alerts/", "/static/", "/me
 NONCE = re.compile(r"'nonce-([A-Za-z0-9+/=_-]+)'")
 CSP_HEADER = "Content-Security-Policy"
 KEPT_TYPES = ("text/html", "application/xml", "application/rss+xml", "text/plain")
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
 # Cache-Control values a view sets when its page must not be shared.
 PRIVATE_MARKS = ("private", "no-cache", "no-store", "max-age=0")
 
@@ -40,7 +41,8 @@ def is_shared_request(request):
     """True when the response to this request may be served to any visitor."""
     if request.method != "GET" or not settings.PAGE_CACHE_SECONDS:
         return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+    # A session (logged-in staff) or a message waiting to be shown: a page of one's own.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or MESSAGES_COOKIE in request.COOKIES:
         return False
     path = request.path_info
     language = translation.get_language_from_path(path)
@@ -100,6 +102,8 @@ class PageCacheMiddleware:
             response = HttpResponse(content, status=status)
             for name, value in headers.items():
                 response[name] = value
+            if "Content-Length" in response:
+                response["Content-Length"] = str(len(content))
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)

@@ -37,6 +37,8 @@ def test_a_public_page_is_kept_and_served_again_without_queries(
         again = client.get("/listings/")
     assert again["X-Page-Cache"] == "hit"
     assert again.content == first.content
+    if "Content-Length" in again:
+        assert int(again["Content-Length"]) == len(again.content)
     assert listing.title in again.content.decode()
 
 
@@ -97,6 +99,12 @@ def test_logged_in_staff_always_get_fresh_pages(client, superuser, listing):
     response = client.get("/listings/")
     assert "X-Page-Cache" not in response
     assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_fresh_page(client, listing):
+    client.get("/listings/")
+    client.cookies["messages"] = "something"
+    assert "X-Page-Cache" not in client.get("/listings/")
 
 
 def test_private_pages_and_posts_are_never_kept(client, listing):
