@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed"),
 ]
 

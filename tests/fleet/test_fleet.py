@@ -33,7 +33,7 @@ from tests.leads.conftest import form_data
 from tests.listings.test_services import jpeg_bytes
 from tests.s3server import free_port
 
-pytestmark = [pytest.mark.fleet, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.fleet, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(settings.BASE_DIR)
 LOCATIONS = BASE_DIR / "deploy" / "nginx" / "g60portal-locations.conf"
