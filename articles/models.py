@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from core.pages import ShownOnPublicPages
 from core.sanitize import clean_html, html_to_text
 from core.search import Indexed, set_search_vector, update_dependent_search_vectors
 from core.uploads import CheckedImageField
@@ -20,7 +21,7 @@ _FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
 _HEADING = re.compile(r"<h[1-6]\b.*?</h[1-6]>", re.S)
 
 
-class Category(models.Model):
+class Category(ShownOnPublicPages, models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=50, unique=True)
     description = models.CharField(_("描述"), max_length=200, blank=True)
@@ -115,7 +116,7 @@ class ArticleQuerySet(models.QuerySet):
         return previous, next_
 
 
-class Article(Indexed, models.Model):
+class Article(ShownOnPublicPages, Indexed, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
@@ -229,7 +230,7 @@ class Article(Indexed, models.Model):
         )
 
 
-class ArticleImage(models.Model):
+class ArticleImage(ShownOnPublicPages, models.Model):
     """A picture uploaded from the editor and placed in an article's body."""
 
     image = CheckedImageField(

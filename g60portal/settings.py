@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "g60portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,12 +144,29 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (search results, page data): Redis when REDIS_URL is set, else the database.
+# Cache: rate limits, counts, cached pages and their version numbers, sessions. Redis when
+# REDIS_URL is set, else the database. Production needs Redis: every app host must see
+# the same rate limits, sessions and page versions (docs/fleet.md lists each cache).
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+if PRODUCTION and not REDIS_URL:
+    raise EnvironmentVariableError(
+        "REDIS_URL must be set in production (G60_PRODUCTION=1): the cache, rate limits, "
+        "sessions and cached pages are shared by every app host, e.g. "
+        "REDIS_URL=redis://10.0.0.5:6379/0"
+    )
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "g60"),
+            # A Redis outage slows a page by at most this much instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
+    # Sessions (staff logins) are read from Redis and written through to the database,
+    # so a Redis restart logs nobody out and every host knows every session.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -157,14 +175,23 @@ else:
         }
     }
 
-# Rendered fragments (listing cards) that are keyed by what they show, kept in each
-# process's memory: cheaper than any shared cache for something this small.
+# Rendered fragments (listing cards, the filter form) kept in each process's memory:
+# cheaper than any shared cache for something this small, and safe on many hosts because
+# each key holds what the fragment shows (a listing's updated_at, the park choices).
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
     "TIMEOUT": 600,
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
+
+# Whole public pages for anonymous visitors (g60portal/page_cache.py): kept this long in
+# the shared cache (0: off), renewed at once when anything they show changes. nginx or a
+# CDN may keep them PAGE_CACHE_PUBLIC_SECONDS more (s-maxage) and serve an old copy for
+# PAGE_CACHE_STALE_SECONDS while fetching a new one (stale-while-revalidate).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
+PAGE_CACHE_PUBLIC_SECONDS = env_int("PAGE_CACHE_PUBLIC_SECONDS", 1, minimum=0)
+PAGE_CACHE_STALE_SECONDS = env_int("PAGE_CACHE_STALE_SECONDS", 10, minimum=0)
 
 # Spreadsheet exports (django-import-export): cells a spreadsheet would run as a formula
 # are neutralised in every export; core.exports says how.
@@ -212,7 +239,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -220,6 +247,37 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded pictures and their thumbnails: local files under MEDIA_ROOT, or any
+# S3-compatible object store (AWS S3, Aliyun OSS, Tencent COS, MinIO, SeaweedFS) through
+# django-storages, so that every app host sees the same pictures.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local").strip().lower()
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise EnvironmentVariableError("MEDIA_STORAGE must be local or s3")
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME").strip()
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise EnvironmentVariableError("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    _addressing_style = env_str("AWS_S3_ADDRESSING_STYLE", "").strip().lower()
+    if _addressing_style not in ("", "auto", "path", "virtual"):
+        raise EnvironmentVariableError("AWS_S3_ADDRESSING_STYLE must be auto, path or virtual")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_url("AWS_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN").strip() or None,
+            "url_protocol": env_str("AWS_S3_URL_PROTOCOL", "https:"),
+            "addressing_style": _addressing_style or None,
+            "location": env_str("AWS_LOCATION").strip("/"),
+            # Pictures are public: plain URLs that nginx, a CDN and browsers can cache.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 

@@ -17,6 +17,8 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 LEAD_MIN_FILL_SECONDS = 0
+# Tests change rows and look again within a second; page-cache tests turn it on.
+PAGE_CACHE_SECONDS = 0
 # WhiteNoise serves from the finders in tests; nothing is collected.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -1,12 +1,10 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from g60portal import search_views, two_factor, views
-from g60portal.sitemaps import SITEMAPS
+from g60portal import search_views, sitemaps, two_factor, views
 
 handler404 = "g60portal.views.page_not_found"
 handler500 = "g60portal.views.server_error"
@@ -14,13 +12,9 @@ handler500 = "g60portal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemaps.sitemap_or_index, name="django.contrib.sitemaps.views.sitemap"),
+    path("sitemap-<section>.xml", sitemaps.section, name="sitemap-section"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path(
-        "sitemap.xml",
-        sitemap,
-        {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
     path("admin/otp/setup/", admin.site.admin_view(two_factor.setup), name="otp-setup"),
     path("admin/otp/verify/", admin.site.admin_view(two_factor.verify), name="otp-verify"),
     path("admin/", admin.site.urls),
@@ -38,7 +32,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG or not settings.PRODUCTION:
+if settings.MEDIA_STORAGE == "local" and (settings.DEBUG or not settings.PRODUCTION):
     # Uploaded media from var/media outside production; production serves it from
     # object storage or the front web server.
     urlpatterns += [

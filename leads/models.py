@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from articles.models import Article
+from core.pages import ShownOnPublicPages
 from listings.models import Agent, LandParcel, Listing, Park
 from listings.permissions import is_manager
 
@@ -292,7 +293,7 @@ class Inquiry(models.Model):
         return self.status == self.Status.NEW and timezone.now() > self.sla_due_at
 
 
-class RoutingRule(models.Model):
+class RoutingRule(ShownOnPublicPages, models.Model):
     """Who gets inquiries that no attached object's agent takes: the first active rule
     whose conditions all hold, by priority, rotating through its agents."""
 

@@ -24,4 +24,5 @@ urlpatterns = [
     path("alerts/subscribe/", views.alert_subscribe, name="alert-subscribe"),
     path("alerts/confirm/<str:token>/", views.alert_confirm, name="alert-confirm"),
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert-unsubscribe"),
+    path("inquiry/token/", views.inquiry_token, name="inquiry-token"),
 ]

@@ -4,7 +4,8 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -19,6 +20,7 @@ from leads.forms import (
     AlertForm,
     InquiryForm,
     RequirementForm,
+    new_stamp,
     normalize_mobile,
     rate_limits_hit,
     read_stamp,
@@ -126,6 +128,13 @@ class InquiryView(View):
             {"form": form, "subject": subject, "crumbs": crumbs},
             status=status,
         )
+
+
+@never_cache
+def inquiry_token(request):
+    """The per-visitor parts of an inquiry form on a page served to everyone from the
+    page cache: a CSRF token (its cookie comes with this response) and a fresh stamp."""
+    return JsonResponse({"csrf": get_token(request), "stamp": new_stamp()})
 
 
 def inquiry_from_token(token):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.numbers import plain_number
+from core.pages import ShownOnPublicPages
 from core.search import filter_queryset as search_filter
 from core.search import labels, update_dependent_search_vectors
 from core.uploads import CheckedImageField
@@ -25,7 +26,7 @@ SQM_PER_MU = Decimal("666.67")
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
 
 
-class Agent(models.Model):
+class Agent(ShownOnPublicPages, models.Model):
     class WebhookKind(models.TextChoices):
         WECOM = "wecom", _("企业微信")
         DINGTALK = "dingtalk", _("钉钉")
@@ -171,7 +172,7 @@ class Park(Place):
         return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-class ParkImage(models.Model):
+class ParkImage(ShownOnPublicPages, models.Model):
     park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="images")
     image = CheckedImageField(_("图片"), upload_to="parks/")
     caption = models.CharField(_("说明"), max_length=100, blank=True)
@@ -614,7 +615,7 @@ class Listing(Place):
         return (Decimal(self.floor_load) / 1000).quantize(Decimal("0.1"))
 
 
-class ListingImage(models.Model):
+class ListingImage(ShownOnPublicPages, models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
     image = CheckedImageField(_("图片"), upload_to="listings/")
     caption = models.CharField(_("说明"), max_length=100, blank=True)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.pages import ShownOnPublicPages
 from core.search import Indexed, set_search_vector
 
 DISTRICT_TOWNS = {
@@ -68,7 +69,7 @@ LONGITUDE_RANGE = (Decimal("73"), Decimal("136"))
 LATITUDE_RANGE = (Decimal("3"), Decimal("54"))
 
 
-class Place(Indexed, models.Model):
+class Place(ShownOnPublicPages, Indexed, models.Model):
     """What parks, listings and land parcels share about where they are: district, town,
     GCJ-02 coordinates, their checks, links into map apps, and the search vector kept
     up to date on save (each model still says what it indexes in `search_document`).

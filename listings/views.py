@@ -152,8 +152,12 @@ class ListingListView(FilteredListMixin, ListView):
         params = sorted(
             (k, v) for k, values in self.request.GET.lists() if k != self.page_kwarg for v in values
         )
-        context["filters_key"] = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
-        filters = self.get_filter_form().filters
+        form = self.get_filter_form()
+        # The park choices are part of the key: a park added on another host shows at once.
+        context["filters_key"] = hashlib.sha256(repr((params, form._parks)).encode()).hexdigest()[
+            :32
+        ]
+        filters = form.filters
         words = [filters.get("town", "")]
         if filters.get("kind"):
             words.append(Listing.Kind(filters["kind"]).label)

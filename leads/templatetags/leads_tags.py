@@ -1,8 +1,9 @@
 """{% inquiry_form obj %}: the inquiry form with obj (listing, land parcel, park or
 article) attached by a signed reference, posting to /inquiry/.
 
-Pages that show it must not be cached whole: each rendering carries its own
-one-time submission stamp."""
+On a page kept whole in the page cache (`request.shared_page`, set by
+g60portal/page_cache.py) the per-visitor fields (CSRF token, submission stamp, referrer)
+are left empty and static/js/site.js fills them from /inquiry/token/."""
 
 from urllib.parse import urlencode
 
@@ -47,11 +48,16 @@ def results_source(request):
 @register.inclusion_tag("leads/includes/inquiry_form.html", takes_context=True)
 def inquiry_form(context, obj=None, form=None):
     request = context.get("request")
+    shared = getattr(request, "shared_page", False)
     if form is None:
         form = initial_form(request, obj)
+        if shared:
+            form.initial.update(stamp="", referrer="")
     elif obj is None:
         obj = form.subject_object
     return {
+        "shared": shared,
+        "token_url": reverse("leads:inquiry-token"),
         "form": form,
         "subject": obj,
         "subject_kind": subject_kind(obj),

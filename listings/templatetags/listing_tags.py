@@ -57,6 +57,15 @@ def thumbnail(image, width=720):
     return thumbnail_url(image, int(width)) or ""
 
 
+@register.simple_tag(takes_context=True)
+def absolute_thumbnail(context, image, width=720):
+    """A thumbnail's full URL (for og:image): the object store's URL as it is, a local
+    one prefixed with this site's scheme and host."""
+    url = thumbnail(image, width)
+    request = context.get("request")
+    return request.build_absolute_uri(url) if url and request is not None else url
+
+
 register.filter("plain_number", plain_number)
 
 

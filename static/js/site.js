@@ -64,7 +64,31 @@
     if (wide.addEventListener) wide.addEventListener("change", apply);
   }
 
+  // Inquiry forms on pages served to everyone from the page cache carry no per-visitor
+  // fields: fetch a CSRF token (its cookie comes along) and a fresh form stamp, and fill
+  // in where the visitor came from.
+  function fillInquiryTokens() {
+    document.querySelectorAll("form[data-inquiry-token]").forEach(function (form) {
+      var referrer = form.querySelector("input[name=referrer]");
+      if (referrer && !referrer.value) referrer.value = document.referrer.slice(0, 500);
+      fetch(form.getAttribute("data-inquiry-token"), {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+        cache: "no-store"
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        if (!data) return;
+        form.querySelector("input[name=csrfmiddlewaretoken]").value = data.csrf;
+        var stamp = form.querySelector("input[name=stamp]");
+        if (stamp) stamp.value = data.stamp;
+        form.setAttribute("data-inquiry-ready", "");
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    fillInquiryTokens();
     startFilterSheets();
     startCountdowns();
     startCopyButtons();

@@ -47,7 +47,7 @@ def production_env(**overrides):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "www.example.cn",
         "EMAIL_HOST": "smtp.example.cn",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
         "LEAD_TRUSTED_PROXIES": "1",
     }
     env.update(overrides)
@@ -80,6 +80,27 @@ def test_production_refuses_to_start_without_a_real_secret_key():
     result = run_manage("check", **production_env(SECRET_KEY=""))
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
+
+
+def test_production_refuses_to_start_without_redis():
+    result = run_manage("check", **production_env(REDIS_URL=""))
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("error: REDIS_URL must be set in production")
+    assert "Traceback" not in result.stderr
+
+
+def test_production_keeps_cache_and_sessions_in_redis():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.CACHES['default']['BACKEND'], s.SESSION_ENGINE)"
+    )
+    result = run_manage("shell", "-c", code, **production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
 
 
 def test_production_refuses_debug():

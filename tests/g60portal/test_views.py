@@ -5,7 +5,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
-from g60portal import views
+from g60portal import sitemaps, views
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +194,25 @@ def test_a_parcel_page_gives_wechat_a_share_picture(client):
     parcel = factories.make_parcel()
     html = client.get(parcel.get_absolute_url()).content.decode()
     assert '<meta property="og:image" content="http://testserver/static/img/icon-512.png">' in html
+
+
+def test_the_sitemap_becomes_an_index_when_a_section_outgrows_one_file(client, monkeypatch):
+    listings = [factories.make_listing() for _ in range(3)]
+    monkeypatch.setattr(sitemaps.SITEMAPS["listings"], "limit", 2)
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<sitemapindex" in index
+    assert "<loc>http://testserver/sitemap-listings.xml?p=3</loc>" in index
+    assert "<loc>http://testserver/sitemap-parks.xml</loc>" in index
+    pages = "".join(
+        client.get("/sitemap-listings.xml", {"p": p}).content.decode() for p in (1, 2, 3)
+    )
+    for listing in listings:
+        assert f"<loc>http://testserver/listings/{listing.pk}/</loc>" in pages
+        assert f"<loc>http://testserver/en/listings/{listing.pk}/</loc>" in pages
+
+
+def test_a_small_sitemap_stays_one_file(client, listing):
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "<urlset" in xml
+    assert f"<loc>http://testserver/listings/{listing.pk}/</loc>" in xml
+    assert sitemaps.URLS_PER_SITEMAP == 5000

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from bench import articles, inquiries, leads, listings, matching, posters, search
+from bench import articles, inquiries, leads, listings, matching, pages, posters, search
 from bench.timing import percentiles
 
 # Each part is a module of bench/ with run(command, repeat=…); it prints its own figures
@@ -14,6 +14,7 @@ PARTS = {
     "posters": posters,
     "search": search,
     "matching": matching,
+    "pages": pages,
     "inquiries": inquiries,
 }
 ALIASES = {"g60portal": "search"}
@@ -33,6 +34,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--load-seconds", type=int, default=60, help="inquiries: seconds of each load."
         )
+        parser.add_argument(
+            "--seconds", type=int, default=5, help="pages: how long wrk drives each page."
+        )
+        parser.add_argument("--rounds", type=int, default=3, help="pages: interleaved rounds.")
+        parser.add_argument(
+            "--page", action="append", dest="pages", help="pages: a path to measure (repeatable)."
+        )
 
     def report(self, label, samples_ms=None, *, value=None, unit="ms", target=None):
         if samples_ms is not None:
@@ -47,7 +55,18 @@ class Command(BaseCommand):
             line = f"{label:<48} {value:.1f} {unit}"
         self.stdout.write(line)
 
-    def handle(self, *args, only=None, repeat=30, load_clients=32, load_seconds=60, **options):
+    def handle(
+        self,
+        *args,
+        only=None,
+        repeat=30,
+        load_clients=32,
+        load_seconds=60,
+        seconds=5,
+        rounds=3,
+        pages=None,
+        **options,
+    ):
         self.load_clients, self.load_seconds = load_clients, load_seconds
         # The bench builds its own large data set; bring its database up to date first.
         call_command("migrate", interactive=False, verbosity=0)
@@ -55,4 +74,7 @@ class Command(BaseCommand):
         names = [ALIASES.get(only, only)] if only else list(PARTS)
         for name in names:
             self.stdout.write(self.style.MIGRATE_HEADING(f"== {name}"))
-            PARTS[name].run(self, repeat=repeat)
+            if name == "pages":
+                PARTS[name].run(self, seconds=seconds, rounds=rounds, pages=pages)
+            else:
+                PARTS[name].run(self, repeat=repeat)

@@ -1,0 +1,394 @@
+"""The site on several machines, for real: two app hosts, nginx, PostgreSQL, Redis, S3.
+
+Two gunicorn hosts on two ports, each in its own working directory (its own var/, no
+shared local disk), nginx (the Debian package) in front with the locations the project
+ships (deploy/nginx/g60portal-locations.conf), the test database, Redis at
+127.0.0.1:6379 (database FLEET_REDIS_DB, flushed before and after), SeaweedFS as the
+object store, and the task worker on the second host only.
+"""
+
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.management import call_command
+
+from listings.models import Listing
+from tests import factories
+from tests.g60portal.test_settings import database_url
+from tests.leads.conftest import form_data
+from tests.listings.test_services import jpeg_bytes
+from tests.s3server import free_port
+
+pytestmark = [pytest.mark.fleet, pytest.mark.django_db(transaction=True)]
+
+BASE_DIR = Path(settings.BASE_DIR)
+LOCATIONS = BASE_DIR / "deploy" / "nginx" / "g60portal-locations.conf"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+FLEET_REDIS_DB = int(os.environ.get("G60_FLEET_REDIS_DB", "13"))
+START_SECONDS = 60
+RATE_LIMIT_IP = 3
+
+
+def missing_part():
+    if not Path(NGINX).exists():
+        return "nginx not found (apt-get install nginx)"
+    try:
+        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return f"no Redis at {REDIS_HOST}:{REDIS_PORT}"
+    return None
+
+
+def wait_for(check, what, seconds=START_SECONDS, process=None):
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result:
+            return result
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what}: the process ended with {process.returncode}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: not within {seconds} s")
+        time.sleep(0.1)
+
+
+class Browser:
+    """A visitor: a cookie jar and plain HTTP requests, no redirects followed."""
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def __init__(self, base_url, forwarded_for=None):
+        self.base_url = base_url
+        self.forwarded_for = forwarded_for
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect
+        )
+
+    def request(self, path, data=None):
+        url = path if path.startswith("http") else self.base_url + path
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(url, data=body)
+        if self.forwarded_for:
+            request.add_header("X-Forwarded-For", self.forwarded_for)
+        try:
+            with self.opener.open(request, timeout=15) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    def get(self, path):
+        return self.request(path)
+
+    def send_inquiry(self, listing, **fields):
+        status, _headers, body = self.get("/inquiry/token/")
+        assert status == 200, body
+        token = json.loads(body)
+        data = form_data(listing, stamp=token["stamp"], csrfmiddlewaretoken=token["csrf"])
+        data.update(fields)
+        return self.request("/inquiry/", data)
+
+
+class Fleet:
+    def __init__(self, root, s3_server):
+        self.root = root
+        self.s3 = s3_server
+        self.processes = {}
+        self.ports = {"a": free_port(), "b": free_port(), "nginx": free_port()}
+
+    def url(self, name):
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def host_dir(self, name):
+        return self.root / f"host-{name}"
+
+    def env(self, name):
+        home = self.host_dir(name)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "G60_", "DEBUG", "PAGE_CACHE", "LEAD_"))
+        }
+        env.update(self.s3.settings("media"))
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "g60portal.settings",
+                "PYTHONPATH": str(BASE_DIR),
+                "DATABASE_URL": database_url(),
+                "REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{FLEET_REDIS_DB}",
+                "G60_VAR_DIR": str(home / "var"),
+                "MEDIA_ROOT": str(home / "media"),
+                "STATIC_ROOT": str(home / "static"),
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "LEAD_TRUSTED_PROXIES": "1",
+                "LEAD_MIN_FILL_SECONDS": "0",
+                "LEAD_RATE_LIMIT_IP": str(RATE_LIMIT_IP),
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        return env
+
+    def start(self, name, args, log):
+        with open(self.root / f"{log}.log", "wb") as out:
+            self.processes[log] = subprocess.Popen(
+                args, cwd=self.host_dir(name), env=self.env(name), stdout=out, stderr=out
+            )
+        return self.processes[log]
+
+    def manage(self, name, *args):
+        result = subprocess.run(
+            [sys.executable, str(BASE_DIR / "manage.py"), *args],
+            cwd=self.host_dir(name),
+            env=self.env(name),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def start_host(self, name):
+        home = self.host_dir(name)
+        (home / "var").mkdir(parents=True)
+        process = self.start(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "g60portal.wsgi:application",
+                f"--bind=127.0.0.1:{self.ports[name]}",
+                "--workers=1",
+                "--threads=4",
+                "--no-control-socket",
+                "--graceful-timeout=2",
+            ],
+            f"web-{name}",
+        )
+        return process
+
+    def wait_for_host(self, name):
+        def answers():
+            try:
+                with urllib.request.urlopen(self.url(name) + "/healthz", timeout=2) as r:
+                    return r.status == 200
+            except OSError:
+                return False
+
+        wait_for(answers, f"host {name}", process=self.processes[f"web-{name}"])
+
+    def start_nginx(self):
+        home = self.root / "nginx"
+        (home / "logs").mkdir(parents=True)
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        config = home / "nginx.conf"
+        config.write_text(
+            f"""{user}worker_processes 1;
+daemon off;
+pid {home}/nginx.pid;
+error_log {home}/logs/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log {home}/logs/access.log;
+    client_body_temp_path {home}/client_body;
+    proxy_temp_path {home}/proxy;
+    fastcgi_temp_path {home}/fastcgi;
+    uwsgi_temp_path {home}/uwsgi;
+    scgi_temp_path {home}/scgi;
+    proxy_cache_path {home}/cache levels=1:2 keys_zone=g60portal_cache:5m
+                     max_size=100m inactive=10m use_temp_path=off;
+    map $http_cookie $g60portal_staff {{
+        default 0;
+        "~(^|;\\s*)sessionid=" 1;
+    }}
+    upstream g60portal_app {{
+        server 127.0.0.1:{self.ports["a"]} max_fails=1 fail_timeout=10s;
+        server 127.0.0.1:{self.ports["b"]} max_fails=1 fail_timeout=10s;
+        keepalive 8;
+    }}
+    server {{
+        listen 127.0.0.1:{self.ports["nginx"]};
+        server_name localhost;
+        include {LOCATIONS};
+    }}
+}}
+"""
+        )
+        check = subprocess.run(
+            [NGINX, "-t", "-p", str(home), "-e", str(home / "logs/error.log"), "-c", str(config)],
+            capture_output=True,
+            text=True,
+        )
+        assert check.returncode == 0, check.stderr
+        with open(home / "logs" / "stdout.log", "wb") as out:
+            self.processes["nginx"] = subprocess.Popen(
+                [NGINX, "-p", str(home), "-e", str(home / "logs/error.log"), "-c", str(config)],
+                stdout=out,
+                stderr=out,
+            )
+
+        def answers():
+            try:
+                with urllib.request.urlopen(self.url("nginx") + "/healthz", timeout=2) as r:
+                    return r.status == 200
+            except OSError:
+                return False
+
+        wait_for(answers, "nginx", process=self.processes["nginx"])
+
+    def stop(self, log):
+        process = self.processes.get(log)
+        if process is None or process.poll() is not None:
+            return
+        # nginx: SIGQUIT is its graceful stop; gunicorn and the worker: SIGTERM.
+        process.send_signal(signal.SIGQUIT if log == "nginx" else signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+    def stop_all(self):
+        for log in list(self.processes):
+            self.stop(log)
+
+
+@pytest.fixture
+def fleet(tmp_path, s3_server):
+    reason = missing_part()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"the fleet test must run in CI: {reason}")
+        pytest.skip(reason)
+    store = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=FLEET_REDIS_DB)
+    store.flushdb()
+    s3_server.make_bucket("media")
+    fleet = Fleet(tmp_path, s3_server)
+    try:
+        fleet.host_dir("a").mkdir()
+        fleet.host_dir("b").mkdir()
+        yield fleet
+    finally:
+        fleet.stop_all()
+        store.flushdb()
+
+
+@pytest.fixture
+def collected_static(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return settings.STATIC_ROOT
+
+
+def files_under(path):
+    return [p for p in Path(path).rglob("*") if p.is_file()] if Path(path).exists() else []
+
+
+def test_two_hosts_behind_nginx_share_everything(fleet, collected_static):
+    # Each host has its own copy of the collected static files, as after a deploy.
+    for name in ("a", "b"):
+        shutil.copytree(collected_static, fleet.host_dir(name) / "static")
+    agent = factories.make_agent(name="李顾问", email="li@example.com")
+    listing = factories.make_listing(agent=agent, title="新桥镇独栋厂房")
+
+    fleet.start_host("a")
+    fleet.start_host("b")
+    fleet.start(
+        "b",
+        [sys.executable, str(BASE_DIR / "manage.py"), "db_worker", "--no-startup-delay"],
+        "worker-b",
+    )
+    fleet.wait_for_host("a")
+    fleet.wait_for_host("b")
+    fleet.start_nginx()
+    host_b = Browser(fleet.url("b"))
+    detail = listing.get_absolute_url()
+
+    # A picture uploaded through host A is served through host B, from the object store.
+    picture = fleet.host_dir("a") / "upload.jpg"
+    picture.write_bytes(jpeg_bytes((1600, 1200)))
+    fleet.manage(
+        "a",
+        "shell",
+        "-c",
+        "from pathlib import Path;"
+        "from django.core.files.uploadedfile import SimpleUploadedFile as F;"
+        "from listings.models import ListingImage as I;"
+        f"data = Path({str(picture)!r}).read_bytes();"
+        "field = I._meta.get_field('image').formfield();"
+        f"I.objects.create(listing_id={listing.pk}, image=field.clean(F('厂房.jpg', data)))",
+    )
+    status, _headers, body = host_b.get(detail)
+    assert status == 200
+    page = body.decode()
+    sources = re.findall(r'<img src="([^"]+/thumbnails/[^"]+)"', page)
+    assert sources and all(src.startswith(f"{fleet.s3.endpoint_url}/media/") for src in sources)
+    status, headers, picture_bytes = host_b.get(sources[0])
+    assert status == 200 and picture_bytes[:2] == b"\xff\xd8"
+    assert not files_under(fleet.host_dir("a") / "media")
+    assert not files_under(fleet.host_dir("b") / "media")
+
+    # A listing changed on host A shows on host B's cached page within a second.
+    assert host_b.get(detail)[1]["X-Page-Cache"] == "hit"
+    fleet.manage(
+        "a",
+        "shell",
+        "-c",
+        "from listings.models import Listing;"
+        f"l = Listing.objects.get(pk={listing.pk}); l.title = '新桥镇独栋厂房 已改价'; l.save()",
+    )
+    changed_at = time.monotonic()
+    wait_for(lambda: "已改价" in host_b.get(detail)[2].decode(), "the change on host B", 1)
+    assert time.monotonic() - changed_at < 1
+
+    # An inquiry sent through nginx is delivered by host B's worker (e-mail files under
+    # host B's var/mail; host A runs no worker).
+    visitor = Browser(fleet.url("nginx"))
+    status, headers, body = visitor.get(detail)
+    assert status == 200
+    status, headers, body = visitor.send_inquiry(listing, mobile="13800000001")
+    assert status == 303, body.decode()[:2000]
+
+    def mail_to_agent():
+        mailbox = files_under(fleet.host_dir("b") / "var" / "mail")
+        return any("li@example.com" in p.read_text(errors="replace") for p in mailbox)
+
+    wait_for(mail_to_agent, "an e-mail to the agent from host B's worker", 30)
+    assert not files_under(fleet.host_dir("a") / "var" / "mail")
+
+    # The per-IP rate limit holds across hosts: a visitor behind nginx (its address in
+    # X-Forwarded-For) sends to A, B, A, B: only RATE_LIMIT_IP get through.
+    accepted = 0
+    for attempt in range(RATE_LIMIT_IP + 1):
+        host = fleet.url("a" if attempt % 2 == 0 else "b")
+        sender = Browser(host, forwarded_for="203.0.113.77")
+        status, _headers, _body = sender.send_inquiry(listing, mobile=f"1370000000{attempt}")
+        accepted += status == 303
+    assert accepted == RATE_LIMIT_IP
+
+    # Stopping host A leaves the site answering through nginx from host B.
+    fleet.stop("web-a")
+    for path in ("/", "/listings/", detail, "/listings/?kind=factory", "/news/"):
+        status, _headers, _body = Browser(fleet.url("nginx")).get(path)
+        assert status == 200, path
+    assert Listing.objects.get(pk=listing.pk).title == "新桥镇独栋厂房 已改价"
