@@ -17,7 +17,7 @@ from PIL import Image
 from core import uploads
 from core.env import EnvironmentVariableError
 from listings.models import ListingImage
-from tests.listings.test_services import jpeg_bytes
+from tests.factories import jpeg_bytes
 
 SETTINGS_FILE = django_settings.BASE_DIR / "g60portal" / "settings.py"
 

@@ -2,8 +2,8 @@
 
 Two gunicorn hosts on two ports, each in its own working directory (its own var/, no
 shared local disk), nginx (the Debian package) in front with the locations the project
-ships (deploy/nginx/g60portal-locations.conf), the test database, Redis at
-127.0.0.1:6379 (database FLEET_REDIS_DB, flushed before and after), SeaweedFS as the
+ships (deploy/nginx/g60portal-locations.conf), the test database, a private Redis
+(Debian's redis-server on a free loopback port, stopped after), SeaweedFS as the
 object store, and the task worker on the second host only.
 """
 
@@ -28,9 +28,9 @@ from django.core.management import call_command
 
 from listings.models import Listing
 from tests import factories
+from tests.factories import jpeg_bytes
 from tests.g60portal.test_settings import database_url
 from tests.leads.conftest import form_data
-from tests.listings.test_services import jpeg_bytes
 from tests.s3server import free_port
 
 pytestmark = [pytest.mark.fleet, pytest.mark.django_db(transaction=True)]
@@ -38,8 +38,7 @@ pytestmark = [pytest.mark.fleet, pytest.mark.django_db(transaction=True)]
 BASE_DIR = Path(settings.BASE_DIR)
 LOCATIONS = BASE_DIR / "deploy" / "nginx" / "g60portal-locations.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-FLEET_REDIS_DB = int(os.environ.get("G60_FLEET_REDIS_DB", "13"))
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 START_SECONDS = 60
 RATE_LIMIT_IP = 3
 
@@ -47,11 +46,42 @@ RATE_LIMIT_IP = 3
 def missing_part():
     if not Path(NGINX).exists():
         return "nginx not found (apt-get install nginx)"
-    try:
-        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return f"no Redis at {REDIS_HOST}:{REDIS_PORT}"
+    if not Path(REDIS_SERVER).exists():
+        return "redis-server not found (apt-get install redis-server)"
     return None
+
+
+def start_redis(directory):
+    """A private Redis on a free loopback port (never the machine's shared one); the
+    caller stops it by PID."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
+
+    def answers():
+        try:
+            return client.ping()
+        except redis.RedisError:
+            return False
+
+    wait_for(answers, "redis-server", process=process)
+    return process, port
 
 
 def wait_for(check, what, seconds=START_SECONDS, process=None):
@@ -106,9 +136,10 @@ class Browser:
 
 
 class Fleet:
-    def __init__(self, root, s3_server):
+    def __init__(self, root, s3_server, redis_port):
         self.root = root
         self.s3 = s3_server
+        self.redis_port = redis_port
         self.processes = {}
         self.ports = {"a": free_port(), "b": free_port(), "nginx": free_port()}
 
@@ -131,7 +162,7 @@ class Fleet:
                 "DJANGO_SETTINGS_MODULE": "g60portal.settings",
                 "PYTHONPATH": str(BASE_DIR),
                 "DATABASE_URL": database_url(),
-                "REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{FLEET_REDIS_DB}",
+                "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "G60_VAR_DIR": str(home / "var"),
                 "MEDIA_ROOT": str(home / "media"),
                 "STATIC_ROOT": str(home / "static"),
@@ -276,17 +307,17 @@ def fleet(tmp_path, s3_server):
         if os.environ.get("CI"):
             pytest.fail(f"the fleet test must run in CI: {reason}")
         pytest.skip(reason)
-    store = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=FLEET_REDIS_DB)
-    store.flushdb()
+    redis_process, redis_port = start_redis(tmp_path)
     s3_server.make_bucket("media")
-    fleet = Fleet(tmp_path, s3_server)
+    fleet = Fleet(tmp_path, s3_server, redis_port)
     try:
         fleet.host_dir("a").mkdir()
         fleet.host_dir("b").mkdir()
         yield fleet
     finally:
         fleet.stop_all()
-        store.flushdb()
+        redis_process.terminate()
+        redis_process.wait(timeout=10)
 
 
 @pytest.fixture
