@@ -202,8 +202,11 @@ class InquiryForm(forms.ModelForm):
             "requirement": forms.HiddenInput,
         }
 
-    def __init__(self, *args, ip=None, **kwargs):
+    def __init__(self, *args, ip=None, stamp_used=None, **kwargs):
         self.ip = ip
+        # The view may already know whether the posted stamp was used (it looks for the
+        # inquiry to answer a resubmission); None: the form asks the database itself.
+        self.stamp_used = stamp_used
         self.subject_object = None
         self.nonce = None
         kwargs.setdefault("label_suffix", "")
@@ -280,7 +283,10 @@ class InquiryForm(forms.ModelForm):
             raise ValidationError(_("提交过快，请稍候几秒再提交。"), code="too_fast")
         # Single use, or one stamp would pass the minimum fill time for any number of
         # posts. The same person sending the same page again is answered by the view.
-        if Inquiry.objects.filter(submission_token=self.nonce).exists():
+        used = self.stamp_used
+        if used is None:
+            used = Inquiry.objects.filter(submission_token=self.nonce).exists()
+        if used:
             raise ValidationError(USED_STAMP_MESSAGE, code="used_stamp")
         return self.cleaned_data["stamp"]
 

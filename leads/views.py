@@ -94,6 +94,7 @@ class InquiryView(View):
 
     def submit(self, request):
         stamp = read_stamp(request.POST.get("stamp"))
+        existing = None
         if stamp is not None:
             existing = Inquiry.objects.filter(submission_token=stamp[0]).first()
             mobile = normalize_mobile(request.POST.get("mobile", ""))[:30]
@@ -101,7 +102,8 @@ class InquiryView(View):
                 # A double click or a resubmitted page: the same inquiry, once. Anyone
                 # else with this stamp is refused by the form (a stamp is single-use).
                 return redirect(thanks_url(existing), permanent=False)
-        form = InquiryForm(request.POST, ip=client_ip(request))
+        stamp_used = None if stamp is None else existing is not None
+        form = InquiryForm(request.POST, ip=client_ip(request), stamp_used=stamp_used)
         if form.is_valid():
             inquiry = submit_inquiry(
                 **form.inquiry_data(),

@@ -54,7 +54,7 @@ def test_a_prospect_matches_a_requirement_and_sends_it(phone, live_server, scree
     form.locator("input[name=consent]").check()
     form.get_by_role("button", name="提交需求").click()
     phone.wait_for_url("**/inquiry/thanks/**")
-    assert phone.get_by_text("赵顾问").is_visible()
+    assert phone.get_by_text("赵顾问").first.is_visible()
 
     inquiry = Inquiry.objects.get()
     assert inquiry.listing == fits
