@@ -7,12 +7,12 @@ import secrets
 import time
 from datetime import timedelta
 
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from bench.listings import ensure_listings
 from bench.timing import time_call
 from leads import alerts
 from leads.matching import match_inquiry
@@ -72,10 +72,7 @@ class _Rollback(Exception):
 
 
 def run(command, repeat=30):
-    existing = Listing.objects.count()
-    if existing < TARGET_LISTINGS:
-        command.stdout.write(f"building {TARGET_LISTINGS - existing} more listings first…")
-        call_command("seed_demo", listings=TARGET_LISTINGS)
+    ensure_listings(command, TARGET_LISTINGS)
     command.stdout.write(
         f"/match/ with {Listing.objects.count()} listings "
         f"({Listing.objects.published().count()} public), target p95 ≤ {MATCH_P95_MS} ms"
