@@ -241,6 +241,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WeChat's JS-SDK (jweixin 1.6.0) from the npm package jweixin-module, installed by
+# `npm ci --prefix tools` (tools/package.json); pages load it only inside WeChat and only
+# when WECHAT_APP_ID is set (g60portal/wechat.py).
+WECHAT_SDK_DIR = BASE_DIR / "tools" / "node_modules" / "jweixin-module" / "lib"
+if WECHAT_SDK_DIR.is_dir():
+    STATICFILES_DIRS.append(("vendor/jweixin", WECHAT_SDK_DIR))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -330,6 +336,14 @@ if SITE_WEBHOOK_KIND not in ("", "wecom", "dingtalk", "feishu"):
     raise EnvironmentVariableError("SITE_WEBHOOK_KIND must be wecom, dingtalk or feishu")
 SITE_WEBHOOK_SECRET = env_str("SITE_WEBHOOK_SECRET")
 TENCENT_MAP_REFERER = env_str("TENCENT_MAP_REFERER")
+# WeChat share cards (g60portal/wechat.py, docs/wechat.md): an official account's AppID
+# and AppSecret; both set switch the JS-SDK on. WECHAT_API_BASE is WeChat's API (tests
+# point it at a fake on 127.0.0.1).
+WECHAT_APP_ID = env_str("WECHAT_APP_ID").strip()
+WECHAT_APP_SECRET = env_str("WECHAT_APP_SECRET").strip()
+WECHAT_API_BASE = env_url("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
+WECHAT_API_TIMEOUT = env_int("WECHAT_API_TIMEOUT", 5, minimum=1, maximum=30)
+WECHAT_SIGNATURE_RATE_LIMIT = env_int("WECHAT_SIGNATURE_RATE_LIMIT", 60, minimum=1)  # per min
 
 # Business rules.
 LISTING_STALE_DAYS = env_int("LISTING_STALE_DAYS", 90, minimum=1)

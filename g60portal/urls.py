@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from g60portal import search_views, sitemaps, two_factor, views
+from g60portal import search_views, sitemaps, two_factor, views, wechat
 
 handler404 = "g60portal.views.page_not_found"
 handler500 = "g60portal.views.server_error"
@@ -15,6 +15,7 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.sitemap_or_index, name="django.contrib.sitemaps.views.sitemap"),
     path("sitemap-<section>.xml", sitemaps.section, name="sitemap-section"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("wechat/signature/", wechat.signature_view, name="wechat-signature"),
     path("admin/otp/setup/", admin.site.admin_view(two_factor.setup), name="otp-setup"),
     path("admin/otp/verify/", admin.site.admin_view(two_factor.verify), name="otp-verify"),
     path("admin/", admin.site.urls),

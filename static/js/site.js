@@ -87,7 +87,53 @@
     });
   }
 
+  // WeChat share card: only inside WeChat and only when the site has a WeChat AppID (the
+  // <body> then carries data-wechat-sdk). The JS-SDK is loaded from this site,
+  // wx.config is signed by /wechat/signature/ for this address, and the card takes the
+  // page's og:title, og:description and og:image. The shared link is this address, so an
+  // agent's ?ref= stays on it.
+  function meta(selector) {
+    var el = document.querySelector(selector);
+    return el ? el.getAttribute("content") : "";
+  }
+  function startWeChatShare() {
+    var body = document.body;
+    var sdk = body.getAttribute("data-wechat-sdk");
+    if (!sdk || !/MicroMessenger/i.test(navigator.userAgent)) return;
+    var pageUrl = location.href.split("#")[0];
+    var script = document.createElement("script");
+    script.src = sdk;
+    script.onload = function () {
+      var endpoint = body.getAttribute("data-wechat-signature") + "?url=" + encodeURIComponent(pageUrl);
+      fetch(endpoint, { headers: { "Accept": "application/json" }, cache: "no-store" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (config) {
+          if (!config || !window.wx) return;
+          window.wx.config({
+            debug: false,
+            appId: config.appId,
+            timestamp: config.timestamp,
+            nonceStr: config.nonceStr,
+            signature: config.signature,
+            jsApiList: ["updateAppMessageShareData", "updateTimelineShareData"]
+          });
+          window.wx.ready(function () {
+            var card = {
+              title: meta("meta[property='og:title']") || document.title,
+              desc: meta("meta[property='og:description']"),
+              link: pageUrl,
+              imgUrl: meta("meta[property='og:image']")
+            };
+            window.wx.updateAppMessageShareData(card);
+            window.wx.updateTimelineShareData({ title: card.title, link: card.link, imgUrl: card.imgUrl });
+          });
+        });
+    };
+    document.head.appendChild(script);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    startWeChatShare();
     fillInquiryTokens();
     startFilterSheets();
     startCountdowns();

@@ -1,7 +1,17 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from bench import articles, inquiries, leads, listings, matching, pages, posters, search
+from bench import (
+    articles,
+    inquiries,
+    leads,
+    lighthouse,
+    listings,
+    matching,
+    pages,
+    posters,
+    search,
+)
 from bench.timing import percentiles
 
 # Each part is a module of bench/ with run(command, repeat=…); it prints its own figures
@@ -16,6 +26,7 @@ PARTS = {
     "matching": matching,
     "pages": pages,
     "inquiries": inquiries,
+    "lighthouse": lighthouse,
 }
 ALIASES = {"g60portal": "search"}
 
@@ -38,6 +49,9 @@ class Command(BaseCommand):
             "--seconds", type=int, default=5, help="pages: how long wrk drives each page."
         )
         parser.add_argument("--rounds", type=int, default=3, help="pages: interleaved rounds.")
+        parser.add_argument(
+            "--runs", type=int, default=3, help="lighthouse: runs per page (the median is shown)."
+        )
         parser.add_argument(
             "--page", action="append", dest="pages", help="pages: a path to measure (repeatable)."
         )
@@ -65,6 +79,7 @@ class Command(BaseCommand):
         seconds=5,
         rounds=3,
         pages=None,
+        runs=3,
         **options,
     ):
         self.load_clients, self.load_seconds = load_clients, load_seconds
@@ -76,5 +91,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.MIGRATE_HEADING(f"== {name}"))
             if name == "pages":
                 PARTS[name].run(self, seconds=seconds, rounds=rounds, pages=pages)
+            elif name == "lighthouse":
+                PARTS[name].run(self, runs=runs)
             else:
                 PARTS[name].run(self, repeat=repeat)
