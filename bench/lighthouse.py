@@ -82,6 +82,16 @@ def lighthouse(url, out_path):
     return json.loads(Path(out_path).read_text())
 
 
+def where(audit, limit=3):
+    """The first few elements or files an audit names."""
+    items = (audit.get("details") or {}).get("items") or []
+    names = []
+    for item in items[:limit]:
+        node = item.get("node") or {}
+        names.append(node.get("selector") or str(item.get("url", ""))[-60:])
+    return ", ".join(name for name in names if name)
+
+
 def flagged(report):
     """Audits that cost points: (category, audit id, title) for those under full score."""
     audits = report["audits"]
@@ -90,7 +100,9 @@ def flagged(report):
         for ref in data["auditRefs"]:
             audit = audits[ref["id"]]
             if ref["weight"] and audit.get("score") is not None and audit["score"] < 0.9:
-                found.append((category, ref["id"], audit.get("displayValue", "")))
+                found.append(
+                    (category, ref["id"], f"{audit.get('displayValue', '')} {where(audit)}")
+                )
     return found
 
 

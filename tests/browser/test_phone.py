@@ -126,6 +126,62 @@ def test_a_parcel_park_and_article_carry_the_bar_too(phone, listing_with_agent):
     assert phone.locator(".contact-bar__call").get_attribute("href").startswith("tel:021")
 
 
+def open_form_from_the_bar(phone, url):
+    """Tap 咨询 in the contact bar; the form that comes into view."""
+    phone.goto(url)
+    phone.get_by_role("complementary", name="联系招商顾问").get_by_role(
+        "link", name="咨询 留下需求"
+    ).click()
+    phone.wait_for_url("**#inquiry")
+    return phone.locator("#inquiry-form")
+
+
+def in_view(phone, locator):
+    """Visible and inside the screen once scrolled to (not behind the bar)."""
+    locator.scroll_into_view_if_needed()
+    place = box(locator)
+    bar = box(phone.locator(".contact-bar"))
+    return locator.is_visible() and place["y"] >= 0 and place["y"] + place["height"] <= bar["y"]
+
+
+def test_the_form_opened_from_the_bar_is_filled_in_from_its_page(
+    phone, listing_with_agent, screenshot
+):
+    agent = listing_with_agent.agent
+    listing = listing_with_agent
+    parcel = factories.make_parcel(agent=agent, code="XQ-26-007", area=20010)
+    park = factories.make_park(agent=agent, name="新桥智造园", town="新桥镇")
+
+    form = open_form_from_the_bar(phone, listing.get_absolute_url())
+    kind, deal = form.get_by_label("需求类型"), form.get_by_label("租或买")
+    area, message = form.get_by_label("需求面积（㎡）"), form.get_by_label("留言")
+    assert box(phone.locator("#inquiry-title"))["y"] < 844 / 2  # the form starts on screen
+    assert kind.input_value() == listing.kind
+    assert deal.input_value() == listing.deal
+    assert area.input_value() == str(int(listing.building_area))
+    assert listing.code in message.input_value()
+    for field in (kind, deal, area, message):
+        assert in_view(phone, field), field
+    screenshot(phone, "phone-inquiry-from-listing")
+
+    form = open_form_from_the_bar(phone, parcel.get_absolute_url())
+    assert form.get_by_label("需求类型").input_value() == "land"
+    assert form.get_by_label("需求面积（㎡）").input_value() == "20010"
+    parcel_message = form.get_by_label("留言")
+    assert "XQ-26-007" in parcel_message.input_value()
+    assert f"约 {parcel.area_mu} 亩" in parcel_message.input_value()
+    assert in_view(phone, form.get_by_label("需求类型"))
+    assert in_view(phone, parcel_message)
+    screenshot(phone, "phone-inquiry-from-parcel")
+
+    form = open_form_from_the_bar(phone, park.get_absolute_url())
+    park_message = form.get_by_label("留言")
+    assert "新桥智造园" in park_message.input_value()
+    assert "新桥镇" in park_message.input_value()
+    assert in_view(phone, park_message)
+    screenshot(phone, "phone-inquiry-from-park")
+
+
 # ---- results first --------------------------------------------------------------------------
 
 
@@ -167,10 +223,26 @@ def test_land_results_come_first_on_a_phone_too(phone, factories_in_xinqiao):
     assert phone.locator("summary", has_text="筛选 (1)").is_visible()
 
 
-def test_wide_screens_keep_the_filters_open(desktop, factories_in_xinqiao):
-    desktop.goto("/listings/?kind=factory")
-    assert desktop.get_by_role("search", name="筛选房源").is_visible()
+@pytest.mark.parametrize(
+    ("path", "form_name"), [("/listings/?kind=factory", "筛选房源"), ("/land/", None)]
+)
+def test_wide_screens_keep_the_filters_open_in_a_sidebar(
+    desktop, factories_in_xinqiao, screenshot, path, form_name
+):
+    desktop.goto(path)
+    form = desktop.locator(".filter-sheet .filters")
+    if form_name:
+        assert desktop.get_by_role("search", name=form_name).is_visible()
+    assert form.is_visible()
     assert not desktop.locator(".filter-sheet__toggle").is_visible()
+    sidebar, results = box(form), box(desktop.locator(".results"))
+    first = box(desktop.locator(".cards .card").first)
+    # Side by side: the filters on the left, the results beside them, both on the first screen.
+    assert sidebar["x"] + sidebar["width"] <= results["x"]
+    assert sidebar["width"] < results["width"]
+    assert abs(sidebar["y"] - results["y"]) < 40
+    assert first["x"] >= results["x"] and first["y"] < 900
+    screenshot(desktop, f"desktop-sidebar-{path.strip('/').split('/')[0]}")
 
 
 # ---- home -----------------------------------------------------------------------------------
