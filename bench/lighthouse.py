@@ -8,7 +8,8 @@ machine is fetched. The demo content is seeded into the current database first (
 
 Figures only, no assertions: accessibility, best practices and SEO have a target of 95,
 performance 90. Performance is measured under Lighthouse's simulated slow-4G phone, so on
-a busy machine it varies from run to run; the load average is printed beside it.
+a busy machine it varies from run to run; the load average is printed beside it. The JSON
+reports are kept in var/lighthouse/ (open one in the Lighthouse viewer for the details).
 """
 
 import io
@@ -44,6 +45,7 @@ CHROME_FLAGS = [
     "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
+REPORTS = settings.BASE_DIR / "var" / "lighthouse"  # the JSON reports of the last run
 LIGHTHOUSE = settings.BASE_DIR / "tools" / "node_modules" / "lighthouse" / "cli" / "index.js"
 TIMEOUT_SECONDS = 240
 
@@ -106,7 +108,7 @@ def flagged(report):
     return found
 
 
-def run(command, repeat=30, runs=None, **_options):
+def run(command, repeat=30, runs=None, only_pages=None, **_options):
     if not LIGHTHOUSE.exists():
         command.stdout.write(
             "Lighthouse is not installed (npm ci --prefix tools): no Lighthouse figures"
@@ -115,6 +117,8 @@ def run(command, repeat=30, runs=None, **_options):
     runs = runs or 3
     call_command("seed_demo", verbosity=0, stdout=io.StringIO())
     pages = demo_pages()
+    if only_pages:  # --page home --page article, or a path
+        pages = [(name, path) for name, path in pages if only_pages & {name, path}]
     with tempfile.TemporaryDirectory(prefix="g60-bench-lighthouse-") as tmp:
         workdir = Path(tmp)
         env = server_env(workdir, PAGE_CACHE_SECONDS="600", MEDIA_ROOT=str(settings.MEDIA_ROOT))
@@ -125,6 +129,7 @@ def run(command, repeat=30, runs=None, **_options):
                 check=True,
                 capture_output=True,
             )
+        REPORTS.mkdir(parents=True, exist_ok=True)
         server = Server("site", workdir, env)
         try:
             for _name, path in pages:
@@ -140,7 +145,7 @@ def run(command, repeat=30, runs=None, **_options):
                 scores = {category: [] for category in CATEGORIES}
                 notes = set()
                 for index in range(runs):
-                    report = lighthouse(server.url + path, workdir / f"{name}-{index}.json")
+                    report = lighthouse(server.url + path, REPORTS / f"{name}-{index}.json")
                     for category in CATEGORIES:
                         score = report["categories"][category]["score"]
                         scores[category].append(round((score or 0) * 100))

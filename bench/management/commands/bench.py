@@ -53,7 +53,10 @@ class Command(BaseCommand):
             "--runs", type=int, default=3, help="lighthouse: runs per page (the median is shown)."
         )
         parser.add_argument(
-            "--page", action="append", dest="pages", help="pages: a path to measure (repeatable)."
+            "--page",
+            action="append",
+            dest="pages",
+            help="pages: a path to measure; lighthouse: a page name or path (repeatable).",
         )
 
     def report(self, label, samples_ms=None, *, value=None, unit="ms", target=None):
@@ -92,6 +95,6 @@ class Command(BaseCommand):
             if name == "pages":
                 PARTS[name].run(self, seconds=seconds, rounds=rounds, pages=pages)
             elif name == "lighthouse":
-                PARTS[name].run(self, runs=runs)
+                PARTS[name].run(self, runs=runs, only_pages=set(pages or ()))
             else:
                 PARTS[name].run(self, repeat=repeat)
