@@ -37,3 +37,20 @@ def production_services(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@checks.register()
+def wechat_sdk(app_configs, **kwargs):
+    """WeChat sharing is on but the JS-SDK file was not installed: pages would name it and
+    WeChat would show its default card."""
+    if not (settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET):
+        return []
+    if (settings.WECHAT_SDK_DIR / "index.js").exists():
+        return []
+    return [
+        checks.Warning(
+            "WECHAT_APP_ID is set but WeChat's JS-SDK is not installed: no share card.",
+            hint="Run `npm ci --prefix tools --omit=dev` before collectstatic.",
+            id="g60portal.W010",
+        )
+    ]

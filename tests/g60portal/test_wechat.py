@@ -11,8 +11,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from g60portal import context_processors, wechat
+from g60portal import checks, context_processors, wechat
 from tests import factories
+from tests.browser import checkers
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +209,8 @@ def test_without_the_settings_the_endpoint_is_a_404_and_no_sdk_is_loaded(client,
     assert "jweixin" not in html
 
 
-def test_with_the_settings_pages_name_the_sdk_and_the_endpoint(client, wechat_on):
+def test_with_the_settings_pages_name_the_sdk_and_the_endpoint(client, settings, wechat_on):
+    checkers.require_tool(settings.WECHAT_SDK_DIR / "index.js", "jweixin (npm jweixin-module)")
     html = client.get("/").content.decode()
     body = re.search(r"<body[^>]*>", html).group(0)
     assert 'data-wechat-sdk="/static/vendor/jweixin/index.js"' in body
@@ -261,3 +263,11 @@ def test_every_shareable_page_has_a_share_title_text_and_absolute_picture(
         assert picture.status_code == 200, name
     listing_tags = og(client.get(shareable_pages["listing"]).content.decode())
     assert listing_tags["title"] == listing.title
+
+
+def test_a_check_warns_when_wechat_is_on_without_the_sdk(settings, tmp_path):
+    settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET = "wx1", "secret"
+    settings.WECHAT_SDK_DIR = tmp_path
+    assert [w.id for w in checks.wechat_sdk(None)] == ["g60portal.W010"]
+    settings.WECHAT_APP_ID = ""
+    assert checks.wechat_sdk(None) == []
