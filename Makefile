@@ -56,7 +56,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: $(STAMP)
+bench: $(STAMP) $(TOOLS)
 	$(PY) -m g60portal.embedded_db run --database g60portal_bench -- $(PY) manage.py bench $(BENCH_ARGS)
 
 messages: $(STAMP)
