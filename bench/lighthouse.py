@@ -63,8 +63,9 @@ def demo_pages():
 
 
 def lighthouse(url, out_path):
+    """One Lighthouse run: its report, or RuntimeError with the end of what it said."""
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    subprocess.run(
+    result = subprocess.run(
         [
             "node",
             str(LIGHTHOUSE),
@@ -77,11 +78,17 @@ def lighthouse(url, out_path):
             "--max-wait-for-load=60000",
         ],
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
         timeout=TIMEOUT_SECONDS,
     )
-    return json.loads(Path(out_path).read_text())
+    if result.returncode:
+        said = (result.stderr or result.stdout).strip().splitlines()
+        raise RuntimeError(said[-1] if said else f"exit status {result.returncode}")
+    report = json.loads(Path(out_path).read_text())
+    if report.get("runtimeError"):
+        raise RuntimeError(report["runtimeError"].get("message", "runtime error"))
+    return report
 
 
 def where(audit, limit=3):
@@ -144,18 +151,35 @@ def run(command, repeat=30, runs=None, only_pages=None, **_options):
             for name, path in pages:
                 scores = {category: [] for category in CATEGORIES}
                 notes = set()
+                failures = []
                 for index in range(runs):
-                    report = lighthouse(server.url + path, REPORTS / f"{name}-{index}.json")
+                    try:
+                        report = lighthouse(server.url + path, REPORTS / f"{name}-{index}.json")
+                    except (RuntimeError, subprocess.TimeoutExpired, ValueError) as error:
+                        failures.append(str(error)[:200])
+                        continue
                     for category in CATEGORIES:
                         score = report["categories"][category]["score"]
                         scores[category].append(round((score or 0) * 100))
                     notes.update(flagged(report))
+                if not scores["performance"]:
+                    command.stdout.write(f"{name:<10} {path[:44]:<44} every run failed")
                 cells = []
                 for category, target in CATEGORIES.items():
+                    if not scores[category]:
+                        break
                     value = median(scores[category])
                     mark = "" if value >= target else "!"
                     cells.append(f"{value:>10.0f}{mark or ' '}")
-                command.stdout.write(f"{name:<10} {path[:44]:<44} " + " ".join(cells))
+                else:
+                    command.stdout.write(f"{name:<10} {path[:44]:<44} " + " ".join(cells))
+                    runs_shown = ", ".join(str(v) for v in scores["performance"])
+                    command.stdout.write(
+                        f"{'':<12}performance of each run: {runs_shown}; "
+                        f"load average {os.getloadavg()[0]:.1f}"
+                    )
+                for failure in failures:
+                    command.stdout.write(f"{'':<12}a run failed: {failure}")
                 for category, audit, shown in sorted(notes):
                     command.stdout.write(f"{'':<12}flagged: {category} {audit} {shown}".rstrip())
             load_after = os.getloadavg()[0]

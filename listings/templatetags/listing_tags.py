@@ -21,9 +21,16 @@ def _widths(widths):
 
 @register.simple_tag
 def responsive_image(
-    image, widths=CARD_WIDTHS, sizes=CARD_SIZES, alt="", css_class="", loading="lazy"
+    image,
+    widths=CARD_WIDTHS,
+    sizes=CARD_SIZES,
+    alt="",
+    css_class="",
+    loading="lazy",
+    fetchpriority="",
 ):
-    """An <img> with a srcset of cached thumbnails; nothing when the picture is missing."""
+    """An <img> with a srcset of cached thumbnails; nothing when the picture is missing.
+    fetchpriority="high" for the picture that is the first screen's largest (LCP)."""
     if not image:
         return ""
     sources = []
@@ -35,8 +42,9 @@ def responsive_image(
         return ""
     srcset = ", ".join(f"{url} {width}w" for url, width in sources)
     width = sources[0][1]
+    priority = format_html(' fetchpriority="{}"', fetchpriority) if fetchpriority else ""
     return format_html(
-        '<img src="{}" srcset="{}" sizes="{}" alt="{}" class="{}" loading="{}" '
+        '<img src="{}" srcset="{}" sizes="{}" alt="{}" class="{}" loading="{}"{} '
         'decoding="async" width="{}" height="{}">',
         sources[0][0],
         srcset,
@@ -44,6 +52,7 @@ def responsive_image(
         alt,
         css_class,
         loading,
+        priority,
         width,
         width * 3 // 4,
     )
@@ -58,12 +67,14 @@ def thumbnail(image, width=720):
 
 
 @register.simple_tag(takes_context=True)
-def absolute_thumbnail(context, image, width=720):
+def absolute_thumbnail(context, image, width=720, default=""):
     """A thumbnail's full URL (for og:image): the object store's URL as it is, a local
-    one prefixed with this site's scheme and host."""
+    one prefixed with this site's scheme and host; `default` without a picture."""
     url = thumbnail(image, width)
+    if not url:
+        return default
     request = context.get("request")
-    return request.build_absolute_uri(url) if url and request is not None else url
+    return request.build_absolute_uri(url) if request is not None else url
 
 
 register.filter("plain_number", plain_number)

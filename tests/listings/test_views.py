@@ -8,6 +8,7 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from demo.pictures import ensure_pictures
 from listings.models import LandParcel, Listing, Park
 from tests import factories
 
@@ -515,3 +516,21 @@ def test_the_listing_page_states_the_price_of_the_deal_only(client):
     offer, detail = page(factories.make_listing(deal=Listing.Deal.SALE, sale_price=Decimal("2500")))
     assert offer["price"] == "25000000.00"
     assert detail == '<span class="price__amount">2500</span> 万元'
+
+
+def test_the_first_pictures_a_phone_sees_load_first_and_the_rest_lazily(client, listing):
+    """The largest picture of the first screen (Lighthouse's LCP) is fetched at once with
+    high priority: the first result card, a listing's first photo; the others wait."""
+    pictures = ensure_pictures()
+    for n in range(3):
+        other = factories.make_listing(title=f"卡片 {n}")
+        other.images.create(image=pictures[n], position=0)
+        other.images.create(image=pictures[n + 1], position=1)
+    cards = re.findall(r"<img [^>]*card__cover[^>]*>", client.get("/listings/").content.decode())
+    assert len(cards) == 3
+    assert 'loading="eager" fetchpriority="high"' in cards[0]
+    assert all('loading="lazy"' in card and "fetchpriority" not in card for card in cards[1:])
+    page = client.get(other.get_absolute_url()).content.decode()
+    photos = re.findall(r"<img [^>]*gallery__image[^>]*>", page)
+    assert 'loading="eager" fetchpriority="high"' in photos[0]
+    assert "fetchpriority" not in photos[1]
