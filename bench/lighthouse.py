@@ -102,7 +102,8 @@ def where(audit, limit=3):
 
 
 def flagged(report):
-    """Audits that cost points: (category, audit id, title) for those under full score."""
+    """Audits that cost points: (category, audit id, what it shows and names) for each
+    weighted audit scored under 0.9."""
     audits = report["audits"]
     found = []
     for category, data in report["categories"].items():
