@@ -10,13 +10,15 @@ import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from leads.forms import rate_limits_hit
 from leads.matching import Requirement, match
 from leads.models import Subscription, SubscriptionItem
 from leads.tasks import send_alert_confirmation as send_alert_confirmation_task
@@ -26,11 +28,28 @@ from listings.models import LandParcel, Listing
 logger = logging.getLogger(__name__)
 
 
-__all__ = ["Subscription", "TooManySubscriptions", "confirm", "send_digests", "subscribe"]
+__all__ = [
+    "Subscription",
+    "TooManyConfirmations",
+    "TooManySubscriptions",
+    "confirm",
+    "manage_token",
+    "read_manage_token",
+    "send_digests",
+    "subscribe",
+]
+
+MANAGE_SALT = "leads.alerts.manage"
+DAY = 24 * 3600
+RESEND_WINDOW = 600  # the same pending subscription is mailed again at most once in this
 
 
 class TooManySubscriptions(Exception):
     pass
+
+
+class TooManyConfirmations(Exception):
+    """The address was sent ALERT_CONFIRMATIONS_PER_EMAIL confirmation mails today."""
 
 
 def absolute(path):
@@ -50,24 +69,45 @@ def clean_query(scope, query):
     return urlencode(pairs)[:1000]
 
 
+def lock_address(email):
+    """Serialise subscribe() calls for one address until the transaction ends, so two
+    submissions at once find each other's row instead of both making one."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"alerts:{email}"])
+
+
 def subscribe(*, email, scope, query, language="zh-hans", now=None):
     """Record a subscription (or find the same one again) and mail its confirmation link.
-    Raises TooManySubscriptions past ALERT_MAX_PER_EMAIL live ones for the address."""
+    Raises TooManySubscriptions past ALERT_MAX_PER_EMAIL live ones for the address, and
+    TooManyConfirmations past ALERT_CONFIRMATIONS_PER_EMAIL confirmation mails to the
+    address in a day (counted in leads_ratecount, so every host shares the count). The
+    same pending subscription is not mailed again within RESEND_WINDOW seconds."""
     now = now or timezone.now()
     email = email.strip().lower()
     query = clean_query(scope, query)
     with transaction.atomic():
+        lock_address(email)
         existing = Subscription.objects.filter(
             email=email, scope=scope, query=query, unsubscribed_at__isnull=True
         ).first()
         if existing is not None:
             if existing.is_active:
                 return existing
+            if rate_limits_hit([("alerts-resend", existing.pk, 1)], window=RESEND_WINDOW):
+                return existing  # its mail has just gone out: a double submit
+            if rate_limits_hit(
+                [("alerts-mail", email, settings.ALERT_CONFIRMATIONS_PER_EMAIL)], DAY
+            ):
+                raise TooManyConfirmations(email)
             subscription = existing
         else:
             live = Subscription.objects.filter(email=email, unsubscribed_at__isnull=True)
             if live.count() >= settings.ALERT_MAX_PER_EMAIL:
                 raise TooManySubscriptions(email)
+            if rate_limits_hit(
+                [("alerts-mail", email, settings.ALERT_CONFIRMATIONS_PER_EMAIL)], DAY
+            ):
+                raise TooManyConfirmations(email)
             subscription = Subscription.objects.create(
                 email=email,
                 scope=scope,
@@ -76,6 +116,7 @@ def subscribe(*, email, scope, query, language="zh-hans", now=None):
                 token=secrets.token_urlsafe(32),
                 created_at=now,
             )
+            rate_limits_hit([("alerts-resend", subscription.pk, 1)], window=RESEND_WINDOW)
         pk = subscription.pk
         transaction.on_commit(lambda: send_alert_confirmation_task.enqueue(pk))
     return subscription
@@ -99,10 +140,44 @@ def unsubscribe(token, now=None):
     return subscription
 
 
+def manage_token(subscription):
+    """The signed, expiring token of the page listing every subscription of the
+    subscription's address (no login: whoever has the mail has the link)."""
+    return signing.dumps(subscription.pk, salt=MANAGE_SALT)
+
+
+def read_manage_token(token):
+    """(address, None) for a good token; (None, "expired") or (None, "bad") otherwise."""
+    try:
+        pk = signing.loads(token, salt=MANAGE_SALT, max_age=settings.ALERT_MANAGE_LINK_DAYS * DAY)
+    except signing.SignatureExpired:
+        return None, "expired"
+    except signing.BadSignature:
+        return None, "bad"
+    if not isinstance(pk, int):
+        return None, "bad"
+    email = Subscription.objects.filter(pk=pk).values_list("email", flat=True).first()
+    return (email, None) if email else (None, "bad")
+
+
+def subscriptions_of(email):
+    return Subscription.objects.filter(email=email).order_by("-created_at", "-pk")
+
+
+def stop(email, ids=None, now=None):
+    """Unsubscribe the address's live subscriptions among `ids` (all of them when None);
+    ids of another address's subscriptions are ignored. Returns how many stopped."""
+    live = subscriptions_of(email).filter(unsubscribed_at__isnull=True)
+    if ids is not None:
+        live = live.filter(pk__in=ids)
+    return live.update(unsubscribed_at=now or timezone.now())
+
+
 def links(subscription):
     return {
         "confirm_url": absolute(reverse("leads:alert-confirm", args=[subscription.token])),
         "unsubscribe_url": absolute(reverse("leads:alert-unsubscribe", args=[subscription.token])),
+        "manage_url": absolute(reverse("leads:alert-manage", args=[manage_token(subscription)])),
         "search_url": absolute(subscription.search_path()),
     }
 
