@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import connection, transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -182,7 +182,7 @@ def links(subscription):
     }
 
 
-def send_message(subscription, template, context):
+def build_message(subscription, template, context):
     context = {
         "subscription": subscription,
         "site_name": settings.SITE_NAME,
@@ -205,7 +205,11 @@ def send_message(subscription, template, context):
         },
     )
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message
+
+
+def send_message(subscription, template, context):
+    build_message(subscription, template, context).send()
 
 
 def send_confirmation(subscription_id):
@@ -238,60 +242,132 @@ def candidates(scope, query, limit):
     return kind, list(queryset[:CANDIDATES])
 
 
-def new_items(subscription, limit=None, memo=None):
-    """(kind, object) pairs published since the subscription was confirmed that match it
-    and were not sent to it before, newest first. memo: a dict shared by one run."""
-    limit = limit or settings.ALERT_ITEMS_PER_DIGEST
-    memo = {} if memo is None else memo
+CHUNK = 500  # due subscriptions read, checked and recorded together
+
+
+def fresh_for(subscription, memo, limit):
+    """(kind, objects published since the subscription was confirmed), newest first;
+    memo: {(scope, query): candidates} shared by one run."""
     key = (subscription.scope, subscription.query)
     if key not in memo:
         memo[key] = candidates(subscription.scope, subscription.query, limit)
     kind, objects = memo[key]
     since = subscription.confirmed_at
-    fresh = [o for o in objects if o.published_at and o.published_at > since]
-    if not fresh:
-        return []
-    sent = set(
-        SubscriptionItem.objects.filter(
-            subscription=subscription, kind=kind, object_id__in=[o.pk for o in fresh]
-        ).values_list("object_id", flat=True)
-    )
-    return [(kind, o) for o in fresh if o.pk not in sent][:limit]
+    return kind, [o for o in objects if o.published_at and o.published_at > since]
 
 
-def send_digest(subscription, now=None, memo=None):
-    """Mail what is new for one subscription; True when a digest went out."""
-    now = now or timezone.now()
-    items = new_items(subscription, memo=memo)
-    if not items:
-        return False
-    entries = [(obj, absolute(obj.get_absolute_url())) for _kind, obj in items]
-    send_message(subscription, "alert_digest", {"entries": entries})
-    with transaction.atomic():
-        SubscriptionItem.objects.bulk_create(
-            [
-                SubscriptionItem(
-                    subscription=subscription, kind=kind, object_id=obj.pk, sent_at=now
-                )
-                for kind, obj in items
-            ],
-            ignore_conflicts=True,
+def new_items(subscriptions, memo, limit=None):
+    """{subscription pk: [(kind, object), …]}: what is new for each of a chunk of
+    subscriptions and was not sent to it before, newest first, with one query for
+    what was sent."""
+    limit = limit or settings.ALERT_ITEMS_PER_DIGEST
+    fresh = {s.pk: fresh_for(s, memo, limit) for s in subscriptions}
+    object_ids = {o.pk for _kind, objects in fresh.values() for o in objects}
+    sent = set()
+    if object_ids:
+        sent = set(
+            SubscriptionItem.objects.filter(
+                subscription_id__in=[pk for pk, (_k, objects) in fresh.items() if objects],
+                object_id__in=object_ids,
+            ).values_list("subscription_id", "kind", "object_id")
         )
-        subscription.last_sent_at = now
-        subscription.save(update_fields=["last_sent_at"])
-    return True
+    items = {}
+    for pk, (kind, objects) in fresh.items():
+        new = [(kind, o) for o in objects if (pk, kind, o.pk) not in sent][:limit]
+        if new:
+            items[pk] = new
+    return items
+
+
+class Outbox:
+    """One mail connection for a whole run, opened when the first message is due and
+    opened again after a failure (the connection may be what failed)."""
+
+    def __init__(self):
+        self.mailer = mailers.default
+        self.opened = False
+
+    def send(self, message):
+        if not self.opened:
+            self.opened = True
+            reopen(self.mailer)
+        try:
+            self.mailer.send_messages([message])
+        except Exception:
+            self.opened = False
+            raise
+
+    def close(self):
+        if self.opened:
+            close_quietly(self.mailer)
+
+
+def send_chunk(subscriptions, now, memo, outbox):
+    """Mail one chunk's digests over the run's connection, then record what went out
+    (items and last_sent_at) in two statements. Returns (sent, failed)."""
+    items = new_items(subscriptions, memo)
+    done, failed = [], 0
+    for subscription in subscriptions:
+        if subscription.pk not in items:
+            continue
+        entries = [(obj, absolute(obj.get_absolute_url())) for _kind, obj in items[subscription.pk]]
+        try:
+            message = build_message(subscription, "alert_digest", {"entries": entries})
+            outbox.send(message)
+        except Exception:  # an SMTP or template error for one address
+            logger.exception("alert digest for subscription %s failed", subscription.pk)
+            failed += 1
+            continue
+        done.append(subscription.pk)
+    if done:
+        with transaction.atomic():
+            SubscriptionItem.objects.bulk_create(
+                [
+                    SubscriptionItem(subscription_id=pk, kind=kind, object_id=obj.pk, sent_at=now)
+                    for pk in done
+                    for kind, obj in items[pk]
+                ],
+                batch_size=2000,
+                ignore_conflicts=True,
+            )
+            Subscription.objects.filter(pk__in=done).update(last_sent_at=now)
+    return len(done), failed
+
+
+def close_quietly(mailer):
+    try:
+        mailer.close()
+    except Exception:  # the connection is already gone
+        logger.debug("closing the mail connection failed", exc_info=True)
+
+
+def reopen(mailer):
+    """Open (again) the run's one connection; when the server cannot be reached, each
+    message tries on its own and fails on its own."""
+    close_quietly(mailer)
+    try:
+        mailer.open()
+    except Exception:
+        logger.warning("the mail server cannot be reached", exc_info=True)
 
 
 def send_digests(now=None):
     """The periodic job: a digest for every due subscription that has something new.
-    One failing address does not stop the others."""
+    Each distinct search is asked once per run; due subscriptions are taken CHUNK at a
+    time, their sent items read in one query and recorded in one; every mail goes over
+    one connection. One failing address does not stop the others."""
     now = now or timezone.now()
     sent = failed = 0
-    memo = {}  # each distinct search is asked once per run
-    for subscription in Subscription.objects.due(now).iterator(chunk_size=500):
-        try:
-            sent += send_digest(subscription, now, memo)
-        except Exception:  # an SMTP or template error for one address
-            logger.exception("alert digest for subscription %s failed", subscription.pk)
-            failed += 1
+    memo = {}
+    due = Subscription.objects.due(now).order_by("pk")
+    outbox = Outbox()
+    last = 0
+    try:
+        while chunk := list(due.filter(pk__gt=last)[:CHUNK]):
+            last = chunk[-1].pk
+            chunk_sent, chunk_failed = send_chunk(chunk, now, memo, outbox)
+            sent += chunk_sent
+            failed += chunk_failed
+    finally:
+        outbox.close()
     return {"sent": sent, "failed": failed}
