@@ -27,8 +27,18 @@ from django.utils.cache import patch_cache_control
 
 from core.pages import bump_page_version, page_version
 
-# Paths that are never kept: staff, per-visitor and machine endpoints.
-SKIP_PREFIXES = ("/admin/", "/agent/", "/inquiry/", "/alerts/", "/static/", "/media/", "/healthz")
+# Paths that are never kept: staff, per-visitor and machine endpoints. /match/ is never
+# cached (its inquiry form carries a stamp and signed matches): not even looked up.
+SKIP_PREFIXES = (
+    "/admin/",
+    "/agent/",
+    "/inquiry/",
+    "/alerts/",
+    "/match/",
+    "/static/",
+    "/media/",
+    "/healthz",
+)
 NONCE = re.compile(r"'nonce-([A-Za-z0-9+/=_-]+)'")
 CSP_HEADER = "Content-Security-Policy"
 KEPT_TYPES = ("text/html", "application/xml", "application/rss+xml", "text/plain")
