@@ -634,39 +634,45 @@ PARCEL_SCORE_FIELDS = (
 
 
 def _ranked(req, base, narrow, rows, bounds, score, limit, include_misses):
-    """base: the hard constraints; narrow: candidates with just what scoring reads;
-    rows: how to load the shown ones whole. The ids come first from the narrow covering
-    index (an index-only scan), then just those rows' scoring columns."""
+    """base: the hard constraints; narrow: many candidates with just what scoring reads;
+    rows: how to load rows whole. The ids come first from the narrow covering index (an
+    index-only scan), then just those rows."""
     ordered = base.order_by("-published_at", "-pk")
     seen = set()
+    narrowed = set()  # candidates loaded with their scoring columns only
     matches = []
 
-    def take(queryset, count):
+    def take(queryset, count, whole=False):
+        """Score the next `count` ids of queryset; a short look loads its rows whole,
+        a long one only what scoring reads. Returns how many ids there were."""
         if seen:
             queryset = queryset.exclude(pk__in=seen)
         ids = list(queryset.values_list("pk", flat=True)[:count])
-        by_pk = {row.pk: row for row in narrow.filter(pk__in=ids)} if ids else {}
+        source = rows if whole else narrow
+        by_pk = {row.pk: row for row in source.filter(pk__in=ids)} if ids else {}
         for pk in ids:
             seen.add(pk)
             if pk in by_pk:
                 matches.append(Match(by_pk[pk], score(req, by_pk[pk])))
+        if not whole:
+            narrowed.update(by_pk)
         return len(ids)
 
     def full_count():
         return sum(1 for m in matches if m.is_full)
 
-    # First the newest few within the loosened bounds (full matches are among them).
-    # Fewer than asked for: that was all of them, full and near, in one scan (a rare
-    # requirement walks the index once, not twice). Else, unless they hold `limit` full
-    # matches (then the newest ones), the exact bounds give more full matches newest
-    # first (a few spare for the candidate Python demotes, e.g. 面议), and near misses
-    # are looked for further only when needed.
-    window = 2 * limit + 10
+    # First the newest few within the loosened bounds (the newest full matches are among
+    # them). Fewer than asked for: that was all of them, full and near, in one scan (a
+    # rare requirement walks the index once, not twice). Else, unless they hold `limit`
+    # full matches, the exact bounds give more full matches newest first (a few spare for
+    # the candidate Python demotes, e.g. 面议), and near misses are looked for further
+    # only when needed.
+    window = limit + 10
     loosened = ordered.filter(bounds(req, tolerance()))
-    exhausted = take(loosened, window) < window
+    exhausted = take(loosened, window, whole=True) < window
     wanted = limit if include_misses else MIN_FULL
     if not exhausted and full_count() < limit:
-        take(ordered.filter(bounds(req, Decimal(0))), limit + 10)
+        take(ordered.filter(bounds(req, Decimal(0))), limit + 10, whole=True)
         if full_count() < wanted:
             take(loosened, CANDIDATES)
     if include_misses and sum(1 for m in matches if not m.missed) < limit:
@@ -675,10 +681,11 @@ def _ranked(req, base, narrow, rows, bounds, score, limit, include_misses):
     full = [m for m in matches if m.is_full][:limit]
     near = [m for m in matches if not m.missed and m.near][:limit]
     others = [m for m in matches if m.missed][:limit] if include_misses else []
-    shown = [*full, *near, *others]
-    whole = {row.pk: row for row in rows.filter(pk__in=[m.obj.pk for m in shown])} if shown else {}
-    for m in shown:
-        m.obj = whole.get(m.obj.pk, m.obj)
+    reload = [m for m in [*full, *near, *others] if m.obj.pk in narrowed]
+    if reload:
+        whole = {row.pk: row for row in rows.filter(pk__in=[m.obj.pk for m in reload])}
+        for m in reload:
+            m.obj = whole.get(m.obj.pk, m.obj)
     return Results(full, near, others, with_misses=include_misses)
 
 

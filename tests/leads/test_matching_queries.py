@@ -50,9 +50,9 @@ def test_a_rare_requirement_is_answered_in_one_scan(many):
     assert [m.obj.title for m in results.near] == [f"厂房{n}" for n in range(0, 60, 10)]
     assert results.full == []
     assert results.near[0].checks[0].text == "层高 9 m，差 0.5 m"
-    # ids within the bounds, their scoring columns, the shown rows whole: the index is
-    # walked once (before, the exact bounds walked all of it, then the loosened ones)
-    assert len(queries) == 3
+    # ids within the loosened bounds, their rows: the index is walked once (before, the
+    # exact bounds walked all of it, then the loosened ones)
+    assert len(queries) == 2
     assert len([q for q in queries if 'AS "pk" FROM' in q["sql"]]) == 1
 
 
@@ -61,7 +61,22 @@ def test_plenty_of_full_matches_take_one_short_look(many):
     with CaptureQueriesContext(connection) as queries:
         results = match(requirement, limit=5)
     assert [m.obj.title for m in results.full] == [f"厂房{n}" for n in range(0, 15, 3)]
-    assert len(queries) == 3
+    assert len(queries) == 2
+
+
+def test_many_candidates_are_scored_on_their_columns_and_the_shown_loaded_whole(
+    many, django_assert_max_num_queries
+):
+    """Rent ≤ 0.95: all 60 are near misses (1.0), none full. The first look is full of
+    near misses, the exact bounds find nothing, the long look reads only what scoring
+    needs; the near misses shown are then loaded whole, in one query."""
+    requirement = Requirement.from_query(QueryDict("kind=factory&rent_max=0.95"))
+    with django_assert_max_num_queries(6):
+        results = match(requirement, limit=20)
+        assert [m.summary for m in results.near]  # whole rows: no query per card
+    assert results.full == []
+    assert [m.obj.title for m in results.near] == [f"厂房{n}" for n in range(20)]
+    assert results.near[0].checks[0].text == "租金 1 元/㎡/天，超 0.05 元/㎡/天"
 
 
 def test_the_newest_full_matches_come_first_when_the_first_look_holds_too_few(many):
@@ -73,10 +88,9 @@ def test_the_newest_full_matches_come_first_when_the_first_look_holds_too_few(ma
 
 
 def test_the_admins_ten_best_matches_keep_to_a_query_budget(many, django_assert_max_num_queries):
-    """Candidates are scored on their scoring columns; the shown ten are loaded whole in
-    one query, the park with them."""
+    """The first look holds ten full matches: ids and their rows, the park with them."""
     inquiry = Inquiry(name="甲", need_kind="factory", need_deal="rent", need_area=1200)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         best = match_inquiry(inquiry)
         assert [m.obj.park for m in best]
     assert len(best) == 10
