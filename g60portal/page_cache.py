@@ -27,12 +27,14 @@ from django.utils.cache import patch_cache_control
 
 from core.pages import bump_page_version, page_version
 
-# Paths that are never kept: staff, per-visitor and machine endpoints.
+# Paths that are never kept: staff, per-visitor and machine endpoints. /match/ is never
+# cached (its inquiry form carries a stamp and signed matches): not even looked up.
 SKIP_PREFIXES = (
     "/admin/",
     "/agent/",
     "/inquiry/",
     "/alerts/",
+    "/match/",
     "/static/",
     "/media/",
     "/healthz",

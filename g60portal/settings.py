@@ -385,6 +385,9 @@ ALERT_DIGEST_HOURS = env_int("ALERT_DIGEST_HOURS", 24, minimum=1)
 ALERT_ITEMS_PER_DIGEST = env_int("ALERT_ITEMS_PER_DIGEST", 20, minimum=1, maximum=100)
 ALERT_MAX_PER_EMAIL = env_int("ALERT_MAX_PER_EMAIL", 10, minimum=1)
 ALERT_RATE_LIMIT_IP = env_int("ALERT_RATE_LIMIT_IP", 20, minimum=1)  # subscribe requests/hour
+# Confirmation mails one address can be sent per day (UTC), whoever submits it.
+ALERT_CONFIRMATIONS_PER_EMAIL = env_int("ALERT_CONFIRMATIONS_PER_EMAIL", 3, minimum=1)
+ALERT_MANAGE_LINK_DAYS = env_int("ALERT_MANAGE_LINK_DAYS", 90, minimum=1)  # manage-page links
 # The land fit calculator of parcel pages: rates in basis points (1/100 of a percent).
 LAND_DEED_TAX_BP = env_int("LAND_DEED_TAX_BP", 300, minimum=0, maximum=1000)  # 契税 3 %
 LAND_STAMP_DUTY_BP = env_int("LAND_STAMP_DUTY_BP", 5, minimum=0, maximum=100)  # 印花税 0.05 %

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.numbers import plain_number
 from leads.forms import RequirementForm
@@ -59,71 +59,153 @@ def _num(value, unit=""):
     return f"{text} {unit}".strip()
 
 
-@dataclass(frozen=True)
 class Check:
-    """One constraint's verdict: met, near (a near miss) or missed, and why in words."""
+    """One constraint's verdict: met, near (a near miss) or missed, and why in words.
+    The words are made when first read (in the language active then): most candidates
+    are ranked by status only and never shown."""
 
-    status: str
-    text: str
+    __slots__ = ("_text", "_words", "status")
+
+    def __init__(self, status, text=None, words=None):
+        self.status = status
+        self._text = text
+        self._words = words  # (format string, values): formatted on first read
+
+    @property
+    def text(self):
+        if self._text is None:
+            template, values = self._words
+            self._text = template() % {k: v() if callable(v) else v for k, v in values.items()}
+        return self._text
 
     @property
     def label(self):
         return STATUS_LABELS[self.status]
+
+    def __repr__(self):
+        return f"Check({self.status!r}, {self.text!r})"
+
+
+def _words(template, **values):
+    """A check's sentence, made when read: each value a callable or a plain value."""
+    return (lambda: _(template), values)
+
+
+def _number(value, unit=""):
+    return lambda: _num(value, unit)
 
 
 def at_least(label, value, asked, unit):
     if value is None:
         return Check(
             MISSED,
-            _("%(label)s未注明（要求 ≥ %(asked)s）") % {"label": label, "asked": _num(asked, unit)},
+            words=_words(
+                gettext_noop("%(label)s未注明（要求 ≥ %(asked)s）"),
+                label=label,
+                asked=_number(asked, unit),
+            ),
         )
     value, asked = Decimal(value), Decimal(asked)
-    words = {"label": label, "value": _num(value, unit), "asked": _num(asked, unit)}
     if value >= asked:
-        return Check(MET, _("%(label)s %(value)s ≥ %(asked)s ✓") % words)
+        return Check(
+            MET,
+            words=_words(
+                gettext_noop("%(label)s %(value)s ≥ %(asked)s ✓"),
+                label=label,
+                value=_number(value, unit),
+                asked=_number(asked, unit),
+            ),
+        )
     status = NEAR if value >= asked * (1 - tolerance()) else MISSED
-    words["gap"] = _num(asked - value, unit)
-    return Check(status, _("%(label)s %(value)s，差 %(gap)s") % words)
+    return Check(
+        status,
+        words=_words(
+            gettext_noop("%(label)s %(value)s，差 %(gap)s"),
+            label=label,
+            value=_number(value, unit),
+            gap=_number(asked - value, unit),
+        ),
+    )
 
 
 def at_most(label, value, asked, unit):
     if value is None:
-        return Check(NEAR, _("%(label)s面议") % {"label": label})
+        return Check(NEAR, words=_words(gettext_noop("%(label)s面议"), label=label))
     value, asked = Decimal(value), Decimal(asked)
-    words = {"label": label, "value": _num(value, unit), "asked": _num(asked, unit)}
     if value <= asked:
-        return Check(MET, _("%(label)s %(value)s ≤ %(asked)s ✓") % words)
+        return Check(
+            MET,
+            words=_words(
+                gettext_noop("%(label)s %(value)s ≤ %(asked)s ✓"),
+                label=label,
+                value=_number(value, unit),
+                asked=_number(asked, unit),
+            ),
+        )
     status = NEAR if value <= asked * (1 + tolerance()) else MISSED
-    words["gap"] = _num(value - asked, unit)
-    return Check(status, _("%(label)s %(value)s，超 %(gap)s") % words)
+    return Check(
+        status,
+        words=_words(
+            gettext_noop("%(label)s %(value)s，超 %(gap)s"),
+            label=label,
+            value=_number(value, unit),
+            gap=_number(value - asked, unit),
+        ),
+    )
 
 
 def within(label, low, high, asked_min, asked_max, unit):
     """An offer that can be taken anywhere from low to high (a divisible space) against
     an asked range; either end of the asked range may be open."""
-    value = _num(high, unit) if low == high else f"{_num(low)}–{_num(high, unit)}"
-    words = {"label": label, "value": value}
+
+    def value():
+        return _num(high, unit) if low == high else f"{_num(low)}–{_num(high, unit)}"
+
     if asked_min is not None and high < asked_min:
         status = NEAR if high >= asked_min * (1 - tolerance()) else MISSED
-        words["gap"] = _num(asked_min - high, unit)
-        return Check(status, _("%(label)s %(value)s，差 %(gap)s") % words)
+        return Check(
+            status,
+            words=_words(
+                gettext_noop("%(label)s %(value)s，差 %(gap)s"),
+                label=label,
+                value=value,
+                gap=_number(asked_min - high, unit),
+            ),
+        )
     if asked_max is not None and low > asked_max:
         status = NEAR if low <= asked_max * (1 + tolerance()) else MISSED
-        words["gap"] = _num(low - asked_max, unit)
-        return Check(status, _("%(label)s %(value)s，超 %(gap)s") % words)
-    if asked_min is not None and asked_max is not None:
-        words["asked"] = f"{_num(asked_min)}–{_num(asked_max, unit)}"
-    elif asked_min is not None:
-        words["asked"] = f"≥ {_num(asked_min, unit)}"
-    else:
-        words["asked"] = f"≤ {_num(asked_max, unit)}"
-    return Check(MET, _("%(label)s %(value)s，符合 %(asked)s ✓") % words)
+        return Check(
+            status,
+            words=_words(
+                gettext_noop("%(label)s %(value)s，超 %(gap)s"),
+                label=label,
+                value=value,
+                gap=_number(low - asked_max, unit),
+            ),
+        )
+
+    def asked():
+        if asked_min is not None and asked_max is not None:
+            return f"{_num(asked_min)}–{_num(asked_max, unit)}"
+        if asked_min is not None:
+            return f"≥ {_num(asked_min, unit)}"
+        return f"≤ {_num(asked_max, unit)}"
+
+    return Check(
+        MET,
+        words=_words(
+            gettext_noop("%(label)s %(value)s，符合 %(asked)s ✓"),
+            label=label,
+            value=value,
+            asked=asked,
+        ),
+    )
 
 
 def flag(label, value):
     if value:
-        return Check(MET, _("%(label)s ✓") % {"label": label})
-    return Check(MISSED, _("%(label)s ✗") % {"label": label})
+        return Check(MET, words=_words(gettext_noop("%(label)s ✓"), label=label))
+    return Check(MISSED, words=_words(gettext_noop("%(label)s ✗"), label=label))
 
 
 @dataclass
@@ -368,40 +450,44 @@ def taken_area(req, listing):
     return max(listing.min_divisible_area, min(listing.building_area, asked))
 
 
+# Labels and units are lazy: they are translated only when a check's words are read.
+L = gettext_lazy
+
+
 def listing_checks(req, listing):
     checks = []
     if req.area_min is not None or req.area_max is not None:
         low = listing.min_divisible_area if listing.is_divisible else listing.building_area
         checks.append(
-            within(_("面积"), low, listing.building_area, req.area_min, req.area_max, "㎡")
+            within(L("面积"), low, listing.building_area, req.area_min, req.area_max, "㎡")
         )
     if req.height_min is not None:
-        checks.append(at_least(_("层高"), listing.floor_height, req.height_min, "m"))
+        checks.append(at_least(L("层高"), listing.floor_height, req.height_min, "m"))
     if req.load_min is not None:
-        checks.append(at_least(_("承重"), listing.floor_load, req.load_min, "kg/㎡"))
+        checks.append(at_least(L("承重"), listing.floor_load, req.load_min, "kg/㎡"))
     if req.power_min is not None:
-        checks.append(at_least(_("电力"), listing.power_kva, req.power_min, "kVA"))
+        checks.append(at_least(L("电力"), listing.power_kva, req.power_min, "kVA"))
     if req.crane_min is not None:
-        checks.append(at_least(_("行车"), listing.crane_tonnage, req.crane_min, "t"))
+        checks.append(at_least(L("行车"), listing.crane_tonnage, req.crane_min, "t"))
     if req.eia:
-        checks.append(flag(_("可环评"), listing.eia_approvable))
+        checks.append(flag(L("可环评"), listing.eia_approvable))
     if req.standalone:
-        checks.append(flag(_("独栋"), listing.standalone))
+        checks.append(flag(L("独栋"), listing.standalone))
     if req.single_storey:
-        checks.append(flag(_("单层"), listing.single_storey))
+        checks.append(flag(L("单层"), listing.single_storey))
     if req.certificate:
-        checks.append(flag(_("有产证"), listing.has_certificate))
+        checks.append(flag(L("有产证"), listing.has_certificate))
     price = listing.asking_price
     if listing.deal == Listing.Deal.RENT:
         if req.rent_max is not None:
-            checks.append(at_most(_("租金"), price, req.rent_max, _("元/㎡/天")))
+            checks.append(at_most(L("租金"), price, req.rent_max, L("元/㎡/天")))
         if req.monthly_max is not None:
             monthly = None
             if price is not None:
                 monthly = price * taken_area(req, listing) * 30 / Decimal(10000)
-            checks.append(at_most(_("月租金"), monthly, req.monthly_max, _("万元/月")))
+            checks.append(at_most(L("月租金"), monthly, req.monthly_max, L("万元/月")))
     elif req.sale_max is not None:
-        checks.append(at_most(_("售价"), price, req.sale_max, _("万元")))
+        checks.append(at_most(L("售价"), price, req.sale_max, L("万元")))
     return checks
 
 
@@ -409,14 +495,14 @@ def parcel_checks(req, parcel):
     checks = []
     mu = parcel.area_mu
     if req.mu_min is not None or req.mu_max is not None:
-        checks.append(within(_("面积"), mu, mu, req.mu_min, req.mu_max, _("亩")))
+        checks.append(within(L("面积"), mu, mu, req.mu_min, req.mu_max, L("亩")))
     if req.land_price_max is not None:
-        checks.append(at_most(_("单价"), parcel.price_per_mu, req.land_price_max, _("万元/亩")))
+        checks.append(at_most(L("单价"), parcel.price_per_mu, req.land_price_max, L("万元/亩")))
     if req.investment is not None and parcel.investment_intensity is not None and mu:
         intensity = req.investment / mu
-        checks.append(at_least(_("投资强度"), intensity, parcel.investment_intensity, _("万元/亩")))
+        checks.append(at_least(L("投资强度"), intensity, parcel.investment_intensity, L("万元/亩")))
     if req.tax is not None and parcel.tax_per_mu is not None and mu:
-        checks.append(at_least(_("亩均税收"), req.tax / mu, parcel.tax_per_mu, _("万元/亩")))
+        checks.append(at_least(L("亩均税收"), req.tax / mu, parcel.tax_per_mu, L("万元/亩")))
     return checks
 
 
@@ -517,53 +603,106 @@ def parcel_bounds(req, slack):
     return q
 
 
-def _ranked(req, base, rows, bounds, score, limit, include_misses):
-    """base: the hard constraints; rows: how to load the chosen rows whole. The ids come
-    first from the narrow covering index (an index-only scan), then just those rows."""
+# What scoring reads: candidates are loaded with these columns only, and just the few
+# that are shown are loaded whole afterwards (one query).
+LISTING_SCORE_FIELDS = (
+    "id",
+    "published_at",
+    "deal",
+    "negotiable",
+    "building_area",
+    "min_divisible_area",
+    "rent_price",
+    "sale_price",
+    "floor_height",
+    "floor_load",
+    "power_kva",
+    "crane_tonnage",
+    "eia_approvable",
+    "standalone",
+    "single_storey",
+    "has_certificate",
+)
+PARCEL_SCORE_FIELDS = (
+    "id",
+    "published_at",
+    "area",
+    "starting_price",
+    "investment_intensity",
+    "tax_per_mu",
+)
+
+
+def _ranked(req, base, narrow, rows, bounds, score, limit, include_misses):
+    """base: the hard constraints; narrow: many candidates with just what scoring reads;
+    rows: how to load rows whole. The ids come first from the narrow covering index (an
+    index-only scan), then just those rows."""
     ordered = base.order_by("-published_at", "-pk")
     seen = set()
+    narrowed = set()  # candidates loaded with their scoring columns only
     matches = []
 
-    def take(queryset, count):
+    def take(queryset, count, whole=False):
+        """Score the next `count` ids of queryset; a short look loads its rows whole,
+        a long one only what scoring reads. Returns how many ids there were."""
         if seen:
             queryset = queryset.exclude(pk__in=seen)
         ids = list(queryset.values_list("pk", flat=True)[:count])
-        by_pk = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+        source = rows if whole else narrow
+        by_pk = {row.pk: row for row in source.filter(pk__in=ids)} if ids else {}
         for pk in ids:
             seen.add(pk)
             if pk in by_pk:
                 matches.append(Match(by_pk[pk], score(req, by_pk[pk])))
+        if not whole:
+            narrowed.update(by_pk)
+        return len(ids)
 
     def full_count():
         return sum(1 for m in matches if m.is_full)
 
-    # The exact bounds give the full matches newest first (a few spare for the rare
-    # candidate Python demotes, e.g. 面议); near misses are only looked for when needed.
-    take(ordered.filter(bounds(req, Decimal(0))), limit + 10)
+    # First the newest few within the loosened bounds (the newest full matches are among
+    # them). Fewer than asked for: that was all of them, full and near, in one scan (a
+    # rare requirement walks the index once, not twice). Else, unless they hold `limit`
+    # full matches, the exact bounds give more full matches newest first (a few spare for
+    # the candidate Python demotes, e.g. 面议), and near misses are looked for further
+    # only when needed.
+    window = limit + 10
+    loosened = ordered.filter(bounds(req, tolerance()))
+    exhausted = take(loosened, window, whole=True) < window
     wanted = limit if include_misses else MIN_FULL
-    if full_count() < wanted:
-        take(ordered.filter(bounds(req, tolerance())), CANDIDATES)
+    if not exhausted and full_count() < limit:
+        take(ordered.filter(bounds(req, Decimal(0))), limit + 10, whole=True)
+        if full_count() < wanted:
+            take(loosened, CANDIDATES)
     if include_misses and sum(1 for m in matches if not m.missed) < limit:
         take(ordered, CANDIDATES)
     matches.sort(key=Match.sort_key)
     full = [m for m in matches if m.is_full][:limit]
     near = [m for m in matches if not m.missed and m.near][:limit]
     others = [m for m in matches if m.missed][:limit] if include_misses else []
+    reload = [m for m in [*full, *near, *others] if m.obj.pk in narrowed]
+    if reload:
+        whole = {row.pk: row for row in rows.filter(pk__in=[m.obj.pk for m in reload])}
+        for m in reload:
+            m.obj = whole.get(m.obj.pk, m.obj)
     return Results(full, near, others, with_misses=include_misses)
 
 
 def match(req, limit=20, include_misses=False):
     """The ranked Results for a requirement: land parcels for kind=land, else listings."""
     if req.is_land:
+        narrow = LandParcel.objects.only(*PARCEL_SCORE_FIELDS)
         rows = LandParcel.objects.select_related("park").defer("search_vector")
         return _ranked(
-            req, parcel_base(req), rows, parcel_bounds, parcel_checks, limit, include_misses
+            req, parcel_base(req), narrow, rows, parcel_bounds, parcel_checks, limit, include_misses
         )
     base = listing_base(req).annotate(smallest_area=Coalesce("min_divisible_area", "building_area"))
+    narrow = Listing.objects.only(*LISTING_SCORE_FIELDS)
     rows = Listing.objects.select_related("park").defer(
         "search_vector", "description", "park__search_vector", "park__introduction"
     )
-    return _ranked(req, base, rows, listing_bounds, listing_checks, limit, include_misses)
+    return _ranked(req, base, narrow, rows, listing_bounds, listing_checks, limit, include_misses)
 
 
 def match_inquiry(inquiry, count=10):

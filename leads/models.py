@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, ProgrammingError, connection, models, transaction
 from django.db.models import Q
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -737,6 +738,16 @@ class Subscription(models.Model):
     @property
     def is_active(self):
         return self.confirmed_at is not None and self.unsubscribed_at is None
+
+    @property
+    def status(self):
+        if self.unsubscribed_at:
+            return _("已退订")
+        return _("生效中") if self.confirmed_at else _("待确认")
+
+    def conditions(self):
+        """The saved filter as 'name=value' texts, for people to read (escape on output)."""
+        return [f"{k}={v}" for k, values in QueryDict(self.query).lists() for v in values][:20]
 
     def search_path(self):
         """The page whose results this subscription follows."""

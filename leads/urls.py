@@ -24,5 +24,6 @@ urlpatterns = [
     path("alerts/subscribe/", views.alert_subscribe, name="alert-subscribe"),
     path("alerts/confirm/<str:token>/", views.alert_confirm, name="alert-confirm"),
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="alert-unsubscribe"),
+    path("alerts/manage/<str:token>/", views.alert_manage, name="alert-manage"),
     path("inquiry/token/", views.inquiry_token, name="inquiry-token"),
 ]

@@ -276,6 +276,10 @@ def alert_subscribe(request):
         )
     except alerts.TooManySubscriptions:
         return render(request, "leads/alert.html", {**context, "state": "too_many"}, status=429)
+    except alerts.TooManyConfirmations:
+        return render(
+            request, "leads/alert.html", {**context, "state": "too_many_mails"}, status=429
+        )
     return render(request, "leads/alert.html", {**context, "state": "pending"})
 
 
@@ -283,12 +287,14 @@ def alert_subscribe(request):
 def alert_confirm(request, token):
     subscription = alerts.confirm(token[:64])
     state = "confirmed" if subscription else "bad_link"
-    return render(
-        request,
-        "leads/alert.html",
-        {"state": state, "subscription": subscription, "crumbs": [(_("订阅提醒"), "")]},
-        status=200 if subscription else 404,
-    )
+    context = {"state": state, "subscription": subscription, "crumbs": [(_("订阅提醒"), "")]}
+    if subscription:
+        context["manage_url"] = reverse(
+            "leads:alert-manage", args=[alerts.manage_token(subscription)]
+        )
+    response = render(request, "leads/alert.html", context, status=200 if subscription else 404)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @csrf_exempt  # RFC 8058 one-click: mail providers POST here without a session
@@ -307,8 +313,42 @@ def alert_unsubscribe(request, token):
         state = "unsubscribed"
     else:
         state = "unsubscribed" if subscription.unsubscribed_at else "unsubscribe"
-    return render(
+    manage_url = reverse("leads:alert-manage", args=[alerts.manage_token(subscription)])
+    response = render(
         request,
         "leads/alert.html",
-        {"state": state, "subscription": subscription, "crumbs": crumbs},
+        {"state": state, "subscription": subscription, "crumbs": crumbs, "manage_url": manage_url},
     )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def posted_ids(values):
+    """The subscription ids a manage form posted; anything else is ignored."""
+    return [int(v) for v in values[:200] if v.isascii() and v.isdigit() and len(v) < 12]
+
+
+@never_cache
+def alert_manage(request, token):
+    """Every subscription of one address, from the signed link in each alert mail (no
+    login): GET lists them; POST stops the ticked ones, or all with `all`."""
+    crumbs = [(_("订阅提醒"), "")]
+    email, problem = alerts.read_manage_token(token[:300])
+    if email is None:
+        status = 410 if problem == "expired" else 404
+        context = {"state": "expired" if problem == "expired" else "bad_link", "crumbs": crumbs}
+        return render(request, "leads/alert.html", context, status=status)
+    stopped = None
+    if request.method == "POST":
+        ids = None if "all" in request.POST else posted_ids(request.POST.getlist("stop"))
+        stopped = alerts.stop(email, ids) if ids != [] else 0
+    context = {
+        "state": "manage",
+        "email": email,
+        "subscriptions": alerts.subscriptions_of(email)[:200],
+        "stopped": stopped,
+        "crumbs": crumbs,
+    }
+    response = render(request, "leads/alert.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
