@@ -2,8 +2,8 @@
 production runs it, side by side with a bare Django hello-world view under the same
 settings (the floor), on the current database.
 
-Three gunicorn servers run at once on loopback ports (`-w 2`, sync workers, DEBUG off,
-collected static files): the site with the page cache on, the site with it off, and the
+Three gunicorn servers run at once on loopback ports (the --workers and --threads of
+deploy/systemd/g60portal-web.service, DEBUG off, collected static files): the site with the page cache on, the site with it off, and the
 floor (bench/hello_settings.py). wrk (Debian package `wrk`) drives each page for a few
 seconds, right after a run of the floor, in interleaved rounds so that a busy machine
 slows all of them alike; the figure is the median of the rounds, and the ratio the median
@@ -43,6 +43,16 @@ PAGES = [
 TARGET_CACHED = 0.5
 TARGET_UNCACHED = 0.06
 START_SECONDS = 120
+
+
+WEB_UNIT = Path(settings.BASE_DIR) / "deploy" / "systemd" / "g60portal-web.service"
+
+
+def production_workers():
+    """gunicorn's --workers and --threads as the shipped systemd unit runs the site."""
+    text = WEB_UNIT.read_text(encoding="utf-8") if WEB_UNIT.exists() else ""
+    found = dict(re.findall(r"--(workers|threads)[ =](\d+)", text))
+    return [f"--workers={found.get('workers', '2')}", f"--threads={found.get('threads', '1')}"]
 
 
 def database_url():
@@ -120,8 +130,7 @@ class Server:
                     "gunicorn",
                     "g60portal.wsgi:application",
                     f"--bind=127.0.0.1:{self.port}",
-                    "--workers=2",
-                    "--worker-class=sync",
+                    *production_workers(),
                     "--no-control-socket",
                 ],
                 cwd=workdir,
@@ -235,7 +244,8 @@ def measure(command, workdir, pages, seconds, rounds, connections):
         command.stdout.write(
             f"{'hello-world floor':<58} {median(floors):8.0f} req/s  "
             f"(median of {len(floors)}, {min(floors):.0f}–{max(floors):.0f}; "
-            f"gunicorn -w 2 sync, wrk -c{connections}, {rounds}×{seconds} s per page)"
+            f"gunicorn {' '.join(production_workers())}, wrk -c{connections}, "
+            f"{rounds}×{seconds} s per page)"
         )
         for page in pages:
             for name, target in (("cached", TARGET_CACHED), ("uncached", TARGET_UNCACHED)):
