@@ -60,7 +60,10 @@ def cross_origin_reason(request):
         return None if is_trusted_origin(request, origin) else f"Origin {origin!r} is not ours"
     referer = request.headers.get("Referer", "").strip()
     if referer:
-        parts = urlsplit(referer)
+        try:
+            parts = urlsplit(referer)
+        except ValueError:  # e.g. "http://[not-an-address"
+            return "Referer is not a URL"
         origin = f"{parts.scheme}://{parts.netloc}"
         if parts.scheme and parts.netloc and is_trusted_origin(request, origin):
             return None

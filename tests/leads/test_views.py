@@ -133,6 +133,7 @@ CROSS_SITE_POSTS = {
     "another port of this host": {"HTTP_ORIGIN": "http://testserver:8080"},
     "a sandboxed frame": {"HTTP_ORIGIN": "null"},
     "another site (Referer only)": {"HTTP_REFERER": "https://evil.example/form.html"},
+    "a Referer that is not a URL": {"HTTP_REFERER": "http://[testserver/"},
     "no word on where it comes from": {},
 }
 
