@@ -3,7 +3,6 @@
 from articles.models import Article
 from listings.models import LandParcel, Listing, Park
 
-
 # Columns the cards never show: the search index and long texts (and the joined park's).
 PLACE_UNSHOWN = ("search_vector", "park__search_vector", "park__introduction")
 LISTING_UNSHOWN = (*PLACE_UNSHOWN, "description")
