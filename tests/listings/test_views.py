@@ -515,3 +515,19 @@ def test_the_listing_page_states_the_price_of_the_deal_only(client):
     offer, detail = page(factories.make_listing(deal=Listing.Deal.SALE, sale_price=Decimal("2500")))
     assert offer["price"] == "25000000.00"
     assert detail == '<span class="price__amount">2500</span> 万元'
+
+
+def test_a_land_card_kept_as_a_fragment_follows_the_clock(client):
+    # Cards are kept rendered (the "fragments" cache); the status the dates give, and the
+    # next date, are part of the key, so the clock moving on shows without a save.
+    parcel = factories.make_parcel()
+
+    def card_status():
+        html = client.get("/land/").content.decode()
+        return re.findall(r'<li class="badge(?: badge--warn)?"\s*>([^<]+)</li>', html)[0]
+
+    assert card_status() == "公告中"
+    with time_machine.travel(parcel.bidding_opens_at + timedelta(hours=1), tick=False):
+        assert card_status() == "挂牌中"
+    with time_machine.travel(parcel.bidding_closes_at + timedelta(hours=1), tick=False):
+        assert card_status() == "挂牌结束"
