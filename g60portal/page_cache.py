@@ -1,9 +1,10 @@
 """Whole public pages for anonymous visitors, kept in the shared cache.
 
 A GET from a visitor without a session cookie is answered from the cache when the page is
-there, keyed by the URL (path and query), the language and the page version of
-`core.pages` (renewed whenever anything a public page shows is saved or deleted, on any
-host). A response is kept only when it is a plain public page: status 200, no cookie set,
+there, keyed by the URL (path and query) and the language, and kept with the page version
+of `core.pages` (renewed whenever anything a public page shows is saved or deleted, on any
+host): one round trip to the cache (MGET of the version and the page) answers a hit, and
+a page kept under an older version is a miss. A response is kept only when it is a plain public page: status 200, no cookie set,
 not marked private or no-cache by its view. Logged-in staff carry a session cookie and
 always get fresh pages; so does anything under /admin/.
 
@@ -25,7 +26,7 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
-from core.pages import bump_page_version, page_version
+from core.pages import PAGE_VERSION_KEY, bump_page_version, page_version
 
 # Paths that are never kept: staff, per-visitor and machine endpoints. /match/ is never
 # cached (its inquiry form carries a stamp and signed matches): not even looked up.
@@ -48,24 +49,27 @@ MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
 PRIVATE_MARKS = ("private", "no-cache", "no-store", "max-age=0")
 
 
-def is_shared_request(request):
-    """True when the response to this request may be served to any visitor."""
+def shared_language(request):
+    """The language of the page when the response to this request may be served to any
+    visitor, else None."""
     if request.method != "GET" or not settings.PAGE_CACHE_SECONDS:
-        return False
+        return None
     # A session (logged-in staff) or a message waiting to be shown: a page of one's own.
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or MESSAGES_COOKIE in request.COOKIES:
-        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        return None
     path = request.path_info
     language = translation.get_language_from_path(path)
     if language:
         path = path.removeprefix(f"/{language}")
-    return not path.startswith(SKIP_PREFIXES)
+    if path.startswith(SKIP_PREFIXES):
+        return None
+    return language or settings.LANGUAGE_CODE
 
 
-def page_key(request):
-    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+def page_key(request, language):
     digest = hashlib.sha256(request.get_full_path().encode("utf-8")).hexdigest()[:32]
-    return f"page:{page_version()}:{language}:{digest}"
+    return f"page:{language}:{digest}"
 
 
 def is_keepable(response):
@@ -95,7 +99,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not is_shared_request(request):
+        language = shared_language(request)
+        if language is None:
             response = self.get_response(request)
             # Admin bulk actions update rows without save(): renew pages after any staff
             # change made there.
@@ -105,10 +110,12 @@ class PageCacheMiddleware:
             return response
         # The inquiry form leaves its per-visitor fields for site.js to fetch.
         request.shared_page = True
-        key = page_key(request)
-        kept = cache.get(key)
-        if kept is not None:
-            status, headers, content = kept
+        key = page_key(request, language)
+        found = cache.get_many([PAGE_VERSION_KEY, key])
+        version = found.get(PAGE_VERSION_KEY) or page_version()
+        kept = found.get(key)
+        if kept is not None and kept[0] == version:
+            _version, status, headers, content = kept
             content, headers = with_fresh_nonce(content, headers)
             response = HttpResponse(content, status=status)
             for name, value in headers.items():
@@ -126,8 +133,7 @@ class PageCacheMiddleware:
                 stale_while_revalidate=settings.PAGE_CACHE_STALE_SECONDS,
             )
             headers = dict(response.items())
-            cache.set(
-                key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS
-            )
+            kept = (version, response.status_code, headers, response.content)
+            cache.set(key, kept, settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

@@ -105,17 +105,33 @@ def load_matches(token):
     return [found[pair] for pair in pairs[:10] if pair in found]
 
 
-def new_stamp():
-    return signing.dumps({"n": secrets.token_urlsafe(18), "t": int(time.time())}, salt=STAMP_SALT)
+def new_stamp(shared=False):
+    """A signed form stamp: when the form was given out, and a nonce that makes one
+    submission of it single-use.
+
+    A shared stamp is the one in a page kept in the page cache, the same for every
+    visitor of that page (site.js swaps it for a personal one from /inquiry/token/; a
+    visitor without JavaScript sends it as it is). Its submission nonce is made from its
+    nonce and the mobile number sent, so that each person's submission of that page is
+    single-use and a double click still gives one inquiry."""
+    value = {"n": secrets.token_urlsafe(18), "t": int(time.time())}
+    if shared:
+        value["s"] = 1
+    return signing.dumps(value, salt=STAMP_SALT)
 
 
-def read_stamp(token, max_age=STAMP_MAX_AGE):
-    """(nonce, issued unix time) from a form stamp, or None when it is not ours."""
+def read_stamp(token, max_age=STAMP_MAX_AGE, mobile=""):
+    """(submission nonce, issued unix time) from a form stamp, or None when it is not
+    ours. `mobile`: the normalized number sent with it (used by shared stamps)."""
     try:
         value = signing.loads(token or "", salt=STAMP_SALT, max_age=max_age)
-        return str(value["n"])[:64], int(value["t"])
+        nonce, issued = str(value["n"])[:64], int(value["t"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
+    if value.get("s"):
+        digest = hashlib.sha256(f"{nonce}:{mobile}".encode()).hexdigest()[:40]
+        nonce = f"s:{digest}"
+    return nonce, issued
 
 
 def rate_limit_key(scope, ident, window):
@@ -275,7 +291,8 @@ class InquiryForm(forms.ModelForm):
         return ""
 
     def clean_stamp(self):
-        stamp = read_stamp(self.cleaned_data.get("stamp"))
+        mobile = normalize_mobile(self.data.get("mobile", ""))[:30]
+        stamp = read_stamp(self.cleaned_data.get("stamp"), mobile=mobile)
         if stamp is None:
             raise ValidationError(_("页面已过期，请确认信息后再次提交。"), code="bad_stamp")
         self.nonce, issued = stamp

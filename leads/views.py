@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -14,6 +13,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from core.origin import same_origin_post
 from leads import alerts
 from leads.forms import (
     USED_STAMP_MESSAGE,
@@ -71,8 +71,13 @@ def attached_from_query(request):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(same_origin_post, name="dispatch")
 class InquiryView(View):
-    """GET: the general inquiry form. POST: the target of every inquiry form."""
+    """GET: the general inquiry form. POST: the target of every inquiry form.
+
+    The POST needs no CSRF token (pages kept in the page cache are the same for every
+    visitor, and visitors without JavaScript cannot fetch one); it must come from a page
+    of this site instead (core.origin: Sec-Fetch-Site, Origin or Referer)."""
 
     template_name = "leads/inquiry.html"
 
@@ -93,11 +98,11 @@ class InquiryView(View):
             return response
 
     def submit(self, request):
-        stamp = read_stamp(request.POST.get("stamp"))
+        mobile = normalize_mobile(request.POST.get("mobile", ""))[:30]
+        stamp = read_stamp(request.POST.get("stamp"), mobile=mobile)
         existing = None
         if stamp is not None:
             existing = Inquiry.objects.filter(submission_token=stamp[0]).first()
-            mobile = normalize_mobile(request.POST.get("mobile", ""))[:30]
             if existing is not None and existing.mobile == mobile:
                 # A double click or a resubmitted page: the same inquiry, once. Anyone
                 # else with this stamp is refused by the form (a stamp is single-use).
@@ -134,9 +139,9 @@ class InquiryView(View):
 
 @never_cache
 def inquiry_token(request):
-    """The per-visitor parts of an inquiry form on a page served to everyone from the
-    page cache: a CSRF token (its cookie comes with this response) and a fresh stamp."""
-    return JsonResponse({"csrf": get_token(request), "stamp": new_stamp()})
+    """A personal stamp for an inquiry form on a page served to everyone from the page
+    cache (its own stamp is shared by every visitor of that page: see leads.forms)."""
+    return JsonResponse({"stamp": new_stamp()})
 
 
 def inquiry_from_token(token):

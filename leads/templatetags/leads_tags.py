@@ -2,8 +2,11 @@
 article) attached by a signed reference, posting to /inquiry/.
 
 On a page kept whole in the page cache (`request.shared_page`, set by
-g60portal/page_cache.py) the per-visitor fields (CSRF token, submission stamp, referrer)
-are left empty and static/js/site.js fills them from /inquiry/token/."""
+g60portal/page_cache.py) the form carries a stamp shared by every visitor of the page
+and no referrer; static/js/site.js swaps in a personal stamp from /inquiry/token/ and
+fills in the referrer. Without JavaScript the shared stamp is sent as it is (see
+leads.forms.new_stamp). The form carries no CSRF token: /inquiry/ checks where a POST
+comes from instead (core.origin)."""
 
 from urllib.parse import urlencode
 
@@ -52,7 +55,7 @@ def inquiry_form(context, obj=None, form=None):
     if form is None:
         form = initial_form(request, obj)
         if shared:
-            form.initial.update(stamp="", referrer="")
+            form.initial.update(stamp=new_stamp(shared=True), referrer="")
     elif obj is None:
         obj = form.subject_object
     return {
@@ -63,6 +66,7 @@ def inquiry_form(context, obj=None, form=None):
         "subject_kind": subject_kind(obj),
         "share_bar": share_bar(request, obj),
         "request": request,
+        # For the share bar's own form (staff only, never on a kept page).
         "csrf_token": context.get("csrf_token"),
         "privacy_url": reverse("privacy"),
         "SITE_HOTLINE": settings.SITE_HOTLINE,

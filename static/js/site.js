@@ -64,9 +64,10 @@
     if (wide.addEventListener) wide.addEventListener("change", apply);
   }
 
-  // Inquiry forms on pages served to everyone from the page cache carry no per-visitor
-  // fields: fetch a CSRF token (its cookie comes along) and a fresh form stamp, and fill
-  // in where the visitor came from.
+  // Inquiry forms on pages served to everyone from the page cache carry a stamp shared by
+  // every visitor of the page: swap in a personal one (it keeps the minimum fill time
+  // meaningful) and fill in where the visitor came from. Without JavaScript the form
+  // still submits with the shared stamp.
   function fillInquiryTokens() {
     document.querySelectorAll("form[data-inquiry-token]").forEach(function (form) {
       var referrer = form.querySelector("input[name=referrer]");
@@ -79,7 +80,6 @@
         return response.ok ? response.json() : null;
       }).then(function (data) {
         if (!data) return;
-        form.querySelector("input[name=csrfmiddlewaretoken]").value = data.csrf;
         var stamp = form.querySelector("input[name=stamp]");
         if (stamp) stamp.value = data.stamp;
         form.setAttribute("data-inquiry-ready", "");

@@ -439,3 +439,16 @@ def test_a_written_summary_is_shown(client):
     article = factories.make_article(summary="一句话看懂新政。", body="<p>正文第一段。</p>")
     html = client.get(article.get_absolute_url()).content.decode()
     assert '<p class="article__summary">一句话看懂新政。</p>' in html
+
+
+def test_an_article_card_kept_as_a_fragment_shows_a_renamed_category(client):
+    article = factories.make_article(title="松江区产业扶持政策")
+
+    def card_meta():
+        html = client.get("/news/").content.decode()
+        return re.search(r'class="news-card__meta">(.*?)</p>', html, re.S).group(1)
+
+    assert article.category.name in card_meta()
+    article.category.name = "政策解读（更名）"
+    article.category.save()
+    assert "政策解读（更名）" in card_meta()

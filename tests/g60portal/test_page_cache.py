@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
 from core.pages import page_version
+from leads.forms import STAMP_SALT
 from leads.models import Inquiry
 from tests import factories
 from tests.leads.conftest import form_data
@@ -128,28 +130,55 @@ def test_each_visitor_gets_their_own_csp_nonce(client, listing):
         assert f'nonce="{nonces[1]}"' in second.content.decode()
 
 
-def test_a_kept_page_carries_no_per_visitor_token_and_sets_no_cookie(client, listing):
+def test_a_kept_page_carries_no_csrf_token_and_sets_no_cookie(client, listing):
     response = client.get(detail_url(listing))
     html = response.content.decode()
     assert not response.cookies
-    assert 'name="csrfmiddlewaretoken" value=""' in html
-    assert re.search(r'name="stamp"(?: value="")?[ >]', html)
+    assert "csrfmiddlewaretoken" not in html
+    assert re.search(r'name="stamp" value="[^"]+"', html)
     assert 'data-inquiry-token="/inquiry/token/"' in html
 
 
-def test_an_inquiry_sent_from_a_kept_page_arrives(listing):
-    visitor = Client(enforce_csrf_checks=True)
+def kept_form(visitor, listing):
+    """The stamp of the inquiry form on the kept page, as a visitor without JS sees it."""
     visitor.get(detail_url(listing))
     page = visitor.get(detail_url(listing))
     assert page["X-Page-Cache"] == "hit"
+    return re.search(r'name="stamp" value="([^"]+)"', page.content.decode()).group(1)
+
+
+SAME_ORIGIN = {"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "same-origin"}
+
+
+def test_an_inquiry_sent_from_a_kept_page_with_a_personal_stamp_arrives(listing):
+    visitor = Client(enforce_csrf_checks=True)
+    kept_form(visitor, listing)
     token = visitor.get(reverse("leads:inquiry-token"))
     assert "no-cache" in token["Cache-Control"]
-    assert "csrftoken" in token.cookies
-    fields = token.json()
-    data = form_data(listing, stamp=fields["stamp"], csrfmiddlewaretoken=fields["csrf"])
-    response = visitor.post(reverse("leads:inquiry"), data)
+    assert not token.cookies
+    data = form_data(listing, stamp=token.json()["stamp"])
+    response = visitor.post(reverse("leads:inquiry"), data, **SAME_ORIGIN)
     assert response.status_code == 303
     assert Inquiry.objects.get().listing == listing
+
+
+def test_visitors_without_javascript_send_the_kept_page_as_it_is(listing, settings):
+    # No cookie, no token fetched: each visitor posts the stamp the kept page carries.
+    settings.LEAD_MIN_FILL_SECONDS = 0
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    stamp = kept_form(first, listing)
+    assert kept_form(second, listing) == stamp
+    url = reverse("leads:inquiry")
+    sent = first.post(url, form_data(listing, stamp=stamp, mobile="13800138000"), **SAME_ORIGIN)
+    assert sent.status_code == 303
+    again = first.post(url, form_data(listing, stamp=stamp, mobile="13800138000"), **SAME_ORIGIN)
+    assert again.status_code == 302 and again.url == sent.url  # a double click: one inquiry
+    other = second.post(url, form_data(listing, stamp=stamp, mobile="13900139000"), **SAME_ORIGIN)
+    assert other.status_code == 303 and other.url != sent.url
+    assert sorted(Inquiry.objects.values_list("mobile", flat=True)) == [
+        "13800138000",
+        "13900139000",
+    ]
 
 
 def test_each_token_call_gives_a_new_stamp(client):
@@ -158,8 +187,9 @@ def test_each_token_call_gives_a_new_stamp(client):
     assert first != second
 
 
-def test_staff_get_the_form_with_its_tokens_in_the_page(client, superuser, listing):
+def test_staff_get_the_form_with_a_personal_stamp_in_the_page(client, superuser, listing):
     client.force_login(superuser)
     html = client.get(detail_url(listing)).content.decode()
-    assert re.search(r'name="csrfmiddlewaretoken" value="[^"]+"', html)
+    stamp = re.search(r'name="stamp" value="([^"]+)"', html).group(1)
+    assert "s" not in signing.loads(stamp, salt=STAMP_SALT)
     assert "data-inquiry-token" not in html

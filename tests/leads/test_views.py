@@ -25,7 +25,8 @@ def test_it_shows_the_general_form(client):
     assert 'action="/inquiry/"' in html
     assert 'name="mobile"' in html
     assert 'href="/privacy/"' in html
-    assert 'name="csrfmiddlewaretoken"' in html
+    # No per-visitor CSRF token: /inquiry/ checks where a POST comes from instead.
+    assert 'name="csrfmiddlewaretoken"' not in html
 
 
 def test_it_saves_an_inquiry_and_shows_the_reference_and_agent(client, listing, agent):
@@ -122,10 +123,47 @@ def test_an_inquiry_with_odd_but_valid_text_is_stored_as_typed(client, agent):
     assert "<script>alert(1)</script>" not in page
 
 
-def test_a_missing_csrf_token_gets_a_clean_403(agent):
-    response = Client(enforce_csrf_checks=True).post("/inquiry/", form_data())
+CROSS_SITE_POSTS = {
+    "another site (fetch metadata)": {
+        "HTTP_SEC_FETCH_SITE": "cross-site",
+        "HTTP_ORIGIN": "https://evil.example",
+    },
+    "a sibling subdomain": {"HTTP_SEC_FETCH_SITE": "same-site"},
+    "another site (Origin only)": {"HTTP_ORIGIN": "https://evil.example"},
+    "another port of this host": {"HTTP_ORIGIN": "http://testserver:8080"},
+    "a sandboxed frame": {"HTTP_ORIGIN": "null"},
+    "another site (Referer only)": {"HTTP_REFERER": "https://evil.example/form.html"},
+    "a Referer that is not a URL": {"HTTP_REFERER": "http://[testserver/"},
+    "no word on where it comes from": {},
+}
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE_POSTS.values(), ids=CROSS_SITE_POSTS.keys())
+def test_a_post_from_another_site_gets_a_clean_403(agent, headers):
+    response = Client(enforce_csrf_checks=True).post("/inquiry/", form_data(), **headers)
     assert response.status_code == 403
     assert Inquiry.objects.count() == 0
+
+
+SAME_SITE_POSTS = {
+    "fetch metadata": {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"},
+    "Origin only": {"HTTP_ORIGIN": "http://testserver"},
+    "Referer only": {"HTTP_REFERER": "http://testserver/listings/1/"},
+}
+
+
+@pytest.mark.parametrize("headers", SAME_SITE_POSTS.values(), ids=SAME_SITE_POSTS.keys())
+def test_a_post_from_a_page_of_the_site_needs_no_csrf_cookie(agent, headers):
+    response = Client(enforce_csrf_checks=True).post("/inquiry/", form_data(), **headers)
+    assert response.status_code == 303
+    assert Inquiry.objects.count() == 1
+
+
+def test_a_trusted_origin_may_post_across_sites(agent, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://www.g60.example"]
+    headers = {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://www.g60.example"}
+    response = Client(enforce_csrf_checks=True).post("/inquiry/", form_data(), **headers)
+    assert response.status_code == 303
 
 
 def test_a_double_click_or_resubmitted_page_creates_one_inquiry(client, agent):

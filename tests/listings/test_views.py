@@ -534,3 +534,19 @@ def test_the_first_pictures_a_phone_sees_load_first_and_the_rest_lazily(client, 
     photos = re.findall(r"<img [^>]*gallery__image[^>]*>", page)
     assert 'loading="eager" fetchpriority="high"' in photos[0]
     assert "fetchpriority" not in photos[1]
+
+
+def test_a_land_card_kept_as_a_fragment_follows_the_clock(client):
+    # Cards are kept rendered (the "fragments" cache); the status the dates give, and the
+    # next date, are part of the key, so the clock moving on shows without a save.
+    parcel = factories.make_parcel()
+
+    def card_status():
+        html = client.get("/land/").content.decode()
+        return re.findall(r'<li class="badge(?: badge--warn)?"\s*>([^<]+)</li>', html)[0]
+
+    assert card_status() == "公告中"
+    with time_machine.travel(parcel.bidding_opens_at + timedelta(hours=1), tick=False):
+        assert card_status() == "挂牌中"
+    with time_machine.travel(parcel.bidding_closes_at + timedelta(hours=1), tick=False):
+        assert card_status() == "挂牌结束"
