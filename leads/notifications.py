@@ -23,6 +23,7 @@ import json
 import logging
 import operator
 import re
+import smtplib
 import time
 import urllib.error
 import urllib.parse
@@ -111,6 +112,9 @@ def absolute(url):
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 CLOCK_SKEW = timedelta(seconds=5)  # workers on other hosts may run a little early
+# A batch sends the next delivery only while this much of its lease is left (longer than
+# the 10 s e-mail and webhook timeouts); the rest is handed back untried.
+SEND_RESERVE_SECONDS = WEBHOOK_TIMEOUT + 5
 DELIVER_TASK_PATH = "leads.tasks.deliver_notification"
 
 
@@ -128,6 +132,13 @@ def deliver(notification_id, now=None, batch=1):
     return own.state if own is not None else "skipped"
 
 
+EMAIL_CHANNELS = (
+    Notification.Channel.AGENT_EMAIL,
+    Notification.Channel.PROSPECT_EMAIL,
+    Notification.Channel.MANAGERS_EMAIL,
+)
+
+
 def due(now):
     """Deliveries any worker may take now: pending, held by nobody, their time come."""
     return Q(state=Notification.State.PENDING, lease_until__isnull=True) & (
@@ -143,7 +154,8 @@ def claim(notification_id, now, batch=1):
     with transaction.atomic():
         wanted = Q(pk=notification_id, state=Notification.State.PENDING)
         if batch > 1:
-            wanted |= due(now)
+            # E-mails gain from sharing a connection; a bot message goes on its own.
+            wanted |= due(now) & Q(channel__in=EMAIL_CHANNELS)
         rows = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related(
@@ -231,14 +243,24 @@ def close_waiting_tasks(notification_ids, now, batched_with):
 MAIL_CONNECTION = contextvars.ContextVar("mail_connection", default=None)
 
 
+class NotSent(Exception):
+    """The batch's lease ran short before this delivery's turn: handed back untried."""
+
+
 def send_all(notifications):
-    """Send each claimed delivery; [(notification, None or the DeliveryError)]. E-mails
-    share one connection to the mail server, opened on the first and closed at the end."""
+    """Send each claimed delivery, e-mails first; [(notification, None, a DeliveryError
+    or NotSent)]. E-mails share one connection to the mail server, opened for the first
+    and closed at the end. What could not be sent well within the lease is handed back."""
     outcomes = []
-    with contextlib.ExitStack() as stack:
-        token = MAIL_CONNECTION.set(LazyMailConnection(stack))
+    reserve = timedelta(seconds=SEND_RESERVE_SECONDS)
+    ordered = sorted(notifications, key=lambda n: n.channel not in EMAIL_CHANNELS)
+    with contextlib.closing(LazyMailConnection()) as batch:
+        token = MAIL_CONNECTION.set(batch)
         try:
-            for notification in notifications:
+            for notification in ordered:
+                if timezone.now() + reserve >= notification.lease_until:
+                    outcomes.append((notification, NotSent()))
+                    continue
                 try:
                     send(notification)
                 except DeliveryError as exc:
@@ -251,20 +273,27 @@ def send_all(notifications):
 
 
 class LazyMailConnection:
-    """mailers.default, opened when the batch's first e-mail is sent; after an error
-    the next e-mail opens a fresh one."""
+    """mailers.default, opened when the batch's first e-mail is sent. After a message
+    the server refused, the next one opens a fresh connection; after the server could
+    not be reached (or dropped us), the rest of the batch fails at once instead of
+    waiting for the timeout again each (each is retried later, as usual)."""
 
-    def __init__(self, stack):
-        self.stack = stack
+    def __init__(self):
         self.connection = None
+        self.unreachable = None
 
     def send(self, message):
-        if self.connection is None:
-            self.connection = mailers.default
-            self.connection.open()
-            self.stack.callback(self.close)
+        if self.unreachable is not None:
+            raise self.unreachable
         try:
+            if self.connection is None:
+                self.connection = mailers.default
+                self.connection.open()
             self.connection.send_messages([message])
+        except (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
+            self.close()
+            self.unreachable = exc
+            raise
         except Exception:
             self.close()
             raise
@@ -309,13 +338,16 @@ def record_outcomes(outcomes, now=None):
     """Record a batch: the sent ones with one update and one insert of their events,
     each failure on its own (rare, and each has its own next attempt)."""
     now = now or timezone.now()
-    if len(outcomes) == 1:
+    if len(outcomes) == 1 and not isinstance(outcomes[0][1], NotSent):
         notification, exc = outcomes[0]
         if exc is None:
             return record_success(notification, now)
         return record_failure(notification, exc, now)
     sent = [n for n, exc in outcomes if exc is None]
     with transaction.atomic():
+        untried = [n for n, exc in outcomes if isinstance(exc, NotSent)]
+        if untried:
+            hand_back(untried)
         if sent:
             this = functools.reduce(operator.or_, (Q(pk=n.pk, attempts=n.attempts) for n in sent))
             held = set(
@@ -335,8 +367,17 @@ def record_outcomes(outcomes, now=None):
                 if notification.pk in held:
                     notification.state = Notification.State.SENT
         for notification, exc in outcomes:
-            if exc is not None:
+            if exc is not None and not isinstance(exc, NotSent):
                 record_failure(notification, exc, now)
+
+
+def hand_back(notifications):
+    """Give deliveries claimed but not tried back, due at once, with a task each."""
+    this = functools.reduce(operator.or_, (Q(pk=n.pk, attempts=n.attempts) for n in notifications))
+    Notification.objects.filter(this, state=Notification.State.PENDING).update(
+        attempts=F("attempts") - 1, lease_until=None
+    )
+    services.enqueue_notifications([n.pk for n in notifications])
 
 
 def sent_event(notification, now, held):
