@@ -299,15 +299,23 @@ def test_a_batch_stops_trying_a_mail_server_it_cannot_reach(settings, unused_tcp
 def test_a_batch_hands_back_what_its_lease_leaves_no_time_for(monkeypatch, run_worker):
     rows = backlog(3)
     DBTaskResult.objects.all().delete()
-    reserve = notifications.SEND_RESERVE_SECONDS
-    monkeypatch.setattr(notifications, "SEND_RESERVE_SECONDS", 10**6)
-    assert notifications.deliver(rows[0].pk, batch=10) == "pending"
-    assert not mail.outbox
-    for row in rows:
-        row.refresh_from_db()
-        assert (row.state, row.attempts, row.lease_until) == ("pending", 0, None)
-    assert DBTaskResult.objects.count() == 3  # each queued again
-    monkeypatch.setattr(notifications, "SEND_RESERVE_SECONDS", reserve)
+    real_send = notifications.send
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+
+        def slow_send(notification):
+            real_send(notification)
+            clock.shift(20)  # of the 30 s lease; less than the 15 s reserve is left
+
+        monkeypatch.setattr(notifications, "send", slow_send)
+        assert notifications.deliver(rows[0].pk, batch=10) == "sent"
+    monkeypatch.setattr(notifications, "send", real_send)
+    assert len(mail.outbox) == 1
+    states = [
+        Notification.objects.values_list("state", "attempts", "lease_until").get(pk=r.pk)
+        for r in rows
+    ]
+    assert states == [("sent", 1, None), ("pending", 0, None), ("pending", 0, None)]
+    assert DBTaskResult.objects.count() == 2  # each handed back with a task
     run_worker()
     assert len(mail.outbox) == 3
     assert set(Notification.objects.values_list("state", "attempts")) == {("sent", 1)}
