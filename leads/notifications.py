@@ -253,9 +253,7 @@ def send_all(notifications):
     and closed at the end. What could not be sent well within the lease is handed back."""
     outcomes = []
     # With a short lease (tests use 4 s), keep half of it in reserve instead.
-    reserve = timedelta(
-        seconds=min(SEND_RESERVE_SECONDS, settings.LEAD_NOTIFY_LEASE_SECONDS / 2)
-    )
+    reserve = timedelta(seconds=min(SEND_RESERVE_SECONDS, settings.LEAD_NOTIFY_LEASE_SECONDS / 2))
     ordered = sorted(notifications, key=lambda n: n.channel not in EMAIL_CHANNELS)
     with contextlib.closing(LazyMailConnection()) as batch:
         token = MAIL_CONNECTION.set(batch)
