@@ -214,7 +214,7 @@ def delivered_lags(sink, pks, wait=180):
 def run(command, repeat=30):
     clients = getattr(command, "load_clients", 32)
     seconds = getattr(command, "load_seconds", 60)
-    workers = int(os.environ.get("G60_WORKERS", "2"))
+    workers = int(os.environ.get("G60_WORKERS", "3"))
     if not (settings.STATIC_ROOT / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
     for n in range(4):

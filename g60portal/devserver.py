@@ -47,7 +47,7 @@ RESTART_MAX_WAIT = 30.0
 HEALTHY_AFTER = 30.0  # seconds up after which a child's next exit starts the waits over
 
 
-def services(port, workers=2):
+def services(port, workers=3):
     """The long-running processes: name -> command."""
     commands = {
         f"worker-{n}": [PY, "manage.py", "run_worker", "--queue-name", "*"]
@@ -135,8 +135,10 @@ def main(argv=None):
     parser.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("G60_WORKERS", "2")),
-        help="task worker processes (default: G60_WORKERS or 2)",
+        # Three on 2 cores: deliveries wait on the mail server and the database more than
+        # they compute, so a third worker keeps them up with a full submission load.
+        default=int(os.environ.get("G60_WORKERS", "3")),
+        help="task worker processes (default: G60_WORKERS or 3; docs/leads.md says why)",
     )
     parser.add_argument(
         "--no-setup",

@@ -363,6 +363,9 @@ LEAD_NOTIFY_RETRY_HOURS = env_int("LEAD_NOTIFY_RETRY_HOURS", 24, minimum=0)
 # timeouts. An expired lease is taken over by the sweep (every LEAD_NOTIFY_SWEEP_SECONDS).
 LEAD_NOTIFY_LEASE_SECONDS = env_int("LEAD_NOTIFY_LEASE_SECONDS", 30, minimum=1)
 LEAD_NOTIFY_SWEEP_SECONDS = env_int("LEAD_NOTIFY_SWEEP_SECONDS", 20, minimum=1)
+# A worker's delivery task also takes up to this many other due deliveries (one claim,
+# one mail connection, one record for all of them); 1 sends one at a time.
+LEAD_NOTIFY_BATCH = env_int("LEAD_NOTIFY_BATCH", 25, minimum=1, maximum=500)
 # A delivery still pending this long after it was created counts as late (admin banner).
 LEAD_NOTIFY_LATE_MINUTES = env_int("LEAD_NOTIFY_LATE_MINUTES", 5, minimum=1)
 LEAD_RETENTION_DAYS = env_int("LEAD_RETENTION_DAYS", 730, minimum=1)  # closed inquiries

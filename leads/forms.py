@@ -17,6 +17,7 @@ from leads.models import (
     Inquiry,
     NeedKind,
     Subscription,
+    check_stamp_and_count,
     count_submissions,
     subject_kind_of,
 )
@@ -139,14 +140,23 @@ def rate_limit_key(scope, ident, window):
     return f"{scope}:{digest}:{window}"
 
 
+def rate_limit_keys(limits, window=3600):
+    """{counter key: (scope, limit)} for (scope, ident, limit) in the current fixed
+    window of `window` seconds, and when the window's counters may be dropped."""
+    current = int(time.time() // window)
+    keys = {rate_limit_key(scope, ident, current): (scope, limit) for scope, ident, limit in limits}
+    return keys, timezone.now() + timedelta(seconds=window + 60)
+
+
+def over_limit(keys, counts):
+    return [scope for key, (scope, limit) in keys.items() if counts[key] > limit]
+
+
 def rate_limits_hit(limits, window=3600):
     """Count one submission against each (scope, ident, limit) in a fixed window of
     `window` seconds, all in one statement; the scopes that are now over their limit."""
-    current = int(time.time() // window)
-    keys = {rate_limit_key(scope, ident, current): (scope, limit) for scope, ident, limit in limits}
-    expires_at = timezone.now() + timedelta(seconds=window + 60)
-    counts = count_submissions(keys, expires_at)
-    return [scope for key, (scope, limit) in keys.items() if counts[key] > limit]
+    keys, expires_at = rate_limit_keys(limits, window)
+    return over_limit(keys, count_submissions(keys, expires_at))
 
 
 class InquiryForm(forms.ModelForm):
@@ -218,13 +228,13 @@ class InquiryForm(forms.ModelForm):
             "requirement": forms.HiddenInput,
         }
 
-    def __init__(self, *args, ip=None, stamp_used=None, **kwargs):
+    def __init__(self, *args, ip=None, **kwargs):
         self.ip = ip
-        # The view may already know whether the posted stamp was used (it looks for the
-        # inquiry to answer a resubmission); None: the form asks the database itself.
-        self.stamp_used = stamp_used
         self.subject_object = None
         self.nonce = None
+        # The pk of the inquiry this very page already sent, by the same mobile (a double
+        # click or a resubmitted page): the view answers with its thank-you page.
+        self.resubmitted = None
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name in ("need_kind", "need_deal"):
@@ -298,13 +308,7 @@ class InquiryForm(forms.ModelForm):
         self.nonce, issued = stamp
         if time.time() - issued < settings.LEAD_MIN_FILL_SECONDS:
             raise ValidationError(_("提交过快，请稍候几秒再提交。"), code="too_fast")
-        # Single use, or one stamp would pass the minimum fill time for any number of
-        # posts. The same person sending the same page again is answered by the view.
-        used = self.stamp_used
-        if used is None:
-            used = Inquiry.objects.filter(submission_token=self.nonce).exists()
-        if used:
-            raise ValidationError(USED_STAMP_MESSAGE, code="used_stamp")
+        # Whether it was used already is asked in clean(), with the rate limits.
         return self.cleaned_data["stamp"]
 
     def clean_subject(self):
@@ -316,15 +320,25 @@ class InquiryForm(forms.ModelForm):
         # Count a submission against the limits only when it would be saved otherwise.
         if self._errors:
             return cleaned
-        limited = _("提交过于频繁，请稍后再试，或直接拨打热线 %(hotline)s。") % {
-            "hotline": settings.SITE_HOTLINE
-        }
         limits = []
         if self.ip:
             limits.append(("ip", self.ip, settings.LEAD_RATE_LIMIT_IP))
         if cleaned.get("mobile"):
             limits.append(("mobile", cleaned["mobile"], settings.LEAD_RATE_LIMIT_MOBILE))
-        if rate_limits_hit(limits):
+        keys, expires_at = rate_limit_keys(limits)
+        # One statement: is the stamp used, and if not, count this submission.
+        used, counts = check_stamp_and_count(self.nonce, keys, expires_at)
+        if used is not None:
+            # Single use, or one stamp would pass the minimum fill time for any number
+            # of posts; the same person sending the same page again gets its answer.
+            if used[1] == cleaned.get("mobile"):
+                self.resubmitted = used[0]
+            self.add_error("stamp", ValidationError(USED_STAMP_MESSAGE, code="used_stamp"))
+            return cleaned
+        if over_limit(keys, counts):
+            limited = _("提交过于频繁，请稍后再试，或直接拨打热线 %(hotline)s。") % {
+                "hotline": settings.SITE_HOTLINE
+            }
             raise ValidationError(limited, code="rate_limited")
         return cleaned
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, ProgrammingError, connection, models, transaction
 from django.db.models import Q
+from django.db.models.signals import m2m_changed
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from articles.models import Article
-from core.pages import ShownOnPublicPages
+from core.pages import ShownOnPublicPages, pages_changed
 from listings.models import Agent, LandParcel, Listing, Park
 from listings.permissions import is_manager
 
@@ -368,6 +369,16 @@ class RoutingRule(ShownOnPublicPages, models.Model):
         return not (self.area_max is not None and (area is None or area > self.area_max))
 
 
+def rule_agents_changed(sender, action, **kwargs):
+    """A rule's agents are part of what routing keeps per process (services.routing_table)
+    and of no row's save(): renew the version it is kept under."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        pages_changed()
+
+
+m2m_changed.connect(rule_agents_changed, sender=RoutingRule.agents.through)
+
+
 SEQUENCE_NAME = re.compile(r"[a-z0-9_]{1,60}")
 
 
@@ -443,6 +454,37 @@ def count_submissions(keys, expires_at):
             [expires_at, keys],
         )
         return dict(cursor.fetchall())
+
+
+def check_stamp_and_count(nonce, keys, expires_at):
+    """One round trip for a submission about to be saved: whether an inquiry already
+    used the form stamp `nonce` ((pk, mobile) of it, or None), and, only when none did,
+    count one submission against each rate-limit key as count_submissions does.
+
+    Returns (used, {key: count}); the counts are empty when the stamp was used."""
+    keys = sorted(set(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH used AS ("
+            "  SELECT id, mobile FROM leads_inquiry WHERE submission_token = %s"
+            "), counted AS ("
+            "  INSERT INTO leads_ratecount (key, count, expires_at) "
+            "  SELECT k, 1, %s FROM unnest(%s::varchar[]) AS k "
+            "  WHERE NOT EXISTS (SELECT 1 FROM used) ORDER BY k "
+            "  ON CONFLICT (key) DO UPDATE SET count = leads_ratecount.count + 1 "
+            "  RETURNING key, count"
+            ") "
+            "SELECT id, mobile, NULL, NULL FROM used "
+            "UNION ALL SELECT NULL, NULL, key, count FROM counted",
+            [nonce, expires_at, keys],
+        )
+        used, counts = None, {}
+        for pk, mobile, key, count in cursor.fetchall():
+            if pk is not None:
+                used = (pk, mobile)
+            else:
+                counts[key] = count
+        return used, counts
 
 
 def drop_expired_rate_counts(now=None):

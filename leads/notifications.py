@@ -15,12 +15,15 @@ that fails for good is reported to managers through another channel."""
 
 import base64
 import contextlib
+import contextvars
 import functools
 import hashlib
 import hmac
 import json
 import logging
+import operator
 import re
+import smtplib
 import time
 import urllib.error
 import urllib.parse
@@ -29,11 +32,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.tasks import TaskResultStatus
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from leads import services
 from leads.models import SUBJECT_FIELDS, InquiryEvent, Notification
@@ -106,25 +112,51 @@ def absolute(url):
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 CLOCK_SKEW = timedelta(seconds=5)  # workers on other hosts may run a little early
+# A batch sends the next delivery only while this much of its lease is left (longer than
+# the 10 s e-mail and webhook timeouts); the rest is handed back untried.
+SEND_RESERVE_SECONDS = WEBHOOK_TIMEOUT + 5
+DELIVER_TASK_PATH = "leads.tasks.deliver_notification"
 
 
-def deliver(notification_id, now=None):
-    """Try one delivery; returns its state afterwards ('sent', 'pending', 'failed',
-    or 'skipped' when another worker holds it, it is not due or it is already done)."""
-    notification = claim(notification_id, now or timezone.now())
-    if notification is None:
+def deliver(notification_id, now=None, batch=1):
+    """Try one delivery and, with batch > 1, up to batch - 1 other due deliveries that
+    nobody holds, over one mail connection. Returns the state of notification_id
+    afterwards ('sent', 'pending', 'failed', or 'skipped' when another worker holds it,
+    it is not due or it is already done)."""
+    claimed = claim(notification_id, now or timezone.now(), batch)
+    if not claimed:
         return "skipped"
-    try:
-        send(notification)
-    except DeliveryError as exc:
-        return record(notification, functools.partial(record_failure, notification, exc, now))
-    return record(notification, functools.partial(record_success, notification, now))
+    outcomes = send_all(claimed)
+    record(claimed[0], functools.partial(record_outcomes, outcomes, now))
+    own = next((n for n in claimed if n.pk == notification_id), None)
+    return own.state if own is not None else "skipped"
 
 
-def claim(notification_id, now):
-    """Take the delivery for one attempt (committed before sending), or None."""
+EMAIL_CHANNELS = (
+    Notification.Channel.AGENT_EMAIL,
+    Notification.Channel.PROSPECT_EMAIL,
+    Notification.Channel.MANAGERS_EMAIL,
+)
+
+
+def due(now):
+    """Deliveries any worker may take now: pending, held by nobody, their time come."""
+    return Q(state=Notification.State.PENDING, lease_until__isnull=True) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLOCK_SKEW)
+    )
+
+
+def claim(notification_id, now, batch=1):
+    """Take the delivery notification_id (when it may be taken) and up to batch - 1
+    other due ones, oldest first, for one attempt each, in one transaction committed
+    before anything is sent. Rows another worker holds are skipped, not waited for.
+    The waiting tasks of the other deliveries are closed: this attempt is theirs."""
     with transaction.atomic():
-        notification = (
+        wanted = Q(pk=notification_id, state=Notification.State.PENDING)
+        if batch > 1:
+            # E-mails gain from sharing a connection; a bot message goes on its own.
+            wanted |= due(now) & Q(channel__in=EMAIL_CHANNELS)
+        rows = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related(
                 "agent",
@@ -133,45 +165,146 @@ def claim(notification_id, now):
                 *(f"inquiry__{field}" for field in SUBJECT_FIELDS),
                 "inquiry__duplicate_of",
             )
-            .filter(pk=notification_id, state=Notification.State.PENDING)
-            .first()
+            .filter(wanted)
+            .order_by(
+                Case(When(pk=notification_id, then=Value(0)), default=Value(1)),
+                "created_at",
+                "pk",
+            )[:batch]
         )
-        if notification is None:
-            return None
-        if notification.lease_until is not None and notification.lease_until > now:
-            return None  # another worker is sending it right now
-        if (
-            notification.next_attempt_at is not None
-            and notification.next_attempt_at > now + CLOCK_SKEW
-        ):
-            return None  # not due: the task for its next attempt is queued
-        interrupted = notification.lease_until is not None
-        notification.attempts += 1
-        notification.lease_until = now + timedelta(seconds=settings.LEAD_NOTIFY_LEASE_SECONDS)
-        if interrupted:
-            # The last attempt took the lease and never reported back: it may have sent.
-            notification.possible_duplicate = True
-            InquiryEvent.objects.create(
-                inquiry=notification.inquiry,
-                kind=InquiryEvent.Kind.NOTIFICATION_FAILED,
-                agent=notification.agent,
-                created_at=now,
-                message=_(
-                    "%(notification)s · 第%(attempt)s次发送中断（进程停止或数据库断开），"
-                    "可能已送达；本次重发可能重复"
-                )
-                % {"notification": notification, "attempt": notification.attempts - 1},
-                data={
-                    "notification": notification.pk,
-                    "channel": notification.channel,
-                    "attempt": notification.attempts - 1,
-                    "interrupted": True,
-                    "possible_duplicate": True,
-                    "final": False,
-                },
-            )
-        notification.save(update_fields=["attempts", "lease_until", "possible_duplicate"])
-    return notification
+        claimed = [n for n in rows if n.pk != notification_id or may_take(n, now)]
+        if not claimed:
+            return []
+        lease_until = now + timedelta(seconds=settings.LEAD_NOTIFY_LEASE_SECONDS)
+        Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(
+            attempts=F("attempts") + 1, lease_until=lease_until
+        )
+        for notification in claimed:
+            interrupted = notification.lease_until is not None
+            notification.attempts += 1
+            notification.lease_until = lease_until
+            if interrupted:
+                flag_interrupted(notification, now)
+        others = [n.pk for n in claimed if n.pk != notification_id]
+        if others:
+            close_waiting_tasks(others, now, notification_id)
+    return claimed
+
+
+def may_take(notification, now):
+    if notification.lease_until is not None and notification.lease_until > now:
+        return False  # another worker is sending it right now
+    # Not due: the task for its next attempt is queued.
+    return notification.next_attempt_at is None or notification.next_attempt_at <= now + CLOCK_SKEW
+
+
+def flag_interrupted(notification, now):
+    """The last attempt took the lease and never reported back: it may have sent."""
+    notification.possible_duplicate = True
+    notification.save(update_fields=["possible_duplicate"])
+    InquiryEvent.objects.create(
+        inquiry=notification.inquiry,
+        kind=InquiryEvent.Kind.NOTIFICATION_FAILED,
+        agent=notification.agent,
+        created_at=now,
+        message=_(
+            "%(notification)s · 第%(attempt)s次发送中断（进程停止或数据库断开），"
+            "可能已送达；本次重发可能重复"
+        )
+        % {"notification": notification, "attempt": notification.attempts - 1},
+        data={
+            "notification": notification.pk,
+            "channel": notification.channel,
+            "attempt": notification.attempts - 1,
+            "interrupted": True,
+            "possible_duplicate": True,
+            "final": False,
+        },
+    )
+
+
+def close_waiting_tasks(notification_ids, now, batched_with):
+    """Mark done the queued delivery tasks of deliveries this batch took, so that no
+    worker takes them only to find nothing to do. Should this batch be cut short, the
+    leases hand those deliveries to the sweep, which queues them again."""
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=DELIVER_TASK_PATH,
+        args_kwargs__args__0__in=notification_ids,
+    ).update(
+        status=TaskResultStatus.SUCCESSFUL,
+        started_at=now,
+        finished_at=now,
+        return_value=f"sent with the batch of notification {batched_with}",
+    )
+
+
+# The e-mail connection of the batch being sent (send_email uses it when there is one).
+MAIL_CONNECTION = contextvars.ContextVar("mail_connection", default=None)
+
+
+class NotSent(Exception):
+    """The batch's lease ran short before this delivery's turn: handed back untried."""
+
+
+def send_all(notifications):
+    """Send each claimed delivery, e-mails first; [(notification, None, a DeliveryError
+    or NotSent)]. E-mails share one connection to the mail server, opened for the first
+    and closed at the end. What could not be sent well within the lease is handed back."""
+    outcomes = []
+    # With a short lease (tests use 4 s), keep half of it in reserve instead.
+    reserve = timedelta(seconds=min(SEND_RESERVE_SECONDS, settings.LEAD_NOTIFY_LEASE_SECONDS / 2))
+    ordered = sorted(notifications, key=lambda n: n.channel not in EMAIL_CHANNELS)
+    with contextlib.closing(LazyMailConnection()) as batch:
+        token = MAIL_CONNECTION.set(batch)
+        try:
+            for notification in ordered:
+                # The first is always tried: that alone is what an unbatched attempt does.
+                if outcomes and timezone.now() + reserve >= notification.lease_until:
+                    outcomes.append((notification, NotSent()))
+                    continue
+                try:
+                    send(notification)
+                except DeliveryError as exc:
+                    outcomes.append((notification, exc))
+                else:
+                    outcomes.append((notification, None))
+        finally:
+            MAIL_CONNECTION.reset(token)
+    return outcomes
+
+
+class LazyMailConnection:
+    """mailers.default, opened when the batch's first e-mail is sent. After a message
+    the server refused, the next one opens a fresh connection; after the server could
+    not be reached (or dropped us), the rest of the batch fails at once instead of
+    waiting for the timeout again each (each is retried later, as usual)."""
+
+    def __init__(self):
+        self.connection = None
+        self.unreachable = None
+
+    def send(self, message):
+        if self.unreachable is not None:
+            raise self.unreachable
+        try:
+            if self.connection is None:
+                self.connection = mailers.default
+                self.connection.open()
+            self.connection.send_messages([message])
+        except (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
+            self.close()
+            self.unreachable = exc
+            raise
+        except Exception:
+            self.close()
+            raise
+
+    def close(self):
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+            self.connection = None
 
 
 def record(notification, write):
@@ -203,6 +336,70 @@ def this_attempt(notification):
     )
 
 
+def record_outcomes(outcomes, now=None):
+    """Record a batch: the sent ones with one update and one insert of their events,
+    each failure on its own (rare, and each has its own next attempt)."""
+    now = now or timezone.now()
+    if len(outcomes) == 1 and not isinstance(outcomes[0][1], NotSent):
+        notification, exc = outcomes[0]
+        if exc is None:
+            return record_success(notification, now)
+        return record_failure(notification, exc, now)
+    sent = [n for n, exc in outcomes if exc is None]
+    with transaction.atomic():
+        untried = [n for n, exc in outcomes if isinstance(exc, NotSent)]
+        if untried:
+            hand_back(untried)
+        if sent:
+            this = functools.reduce(operator.or_, (Q(pk=n.pk, attempts=n.attempts) for n in sent))
+            held = set(
+                Notification.objects.select_for_update()
+                .filter(this, state=Notification.State.PENDING)
+                .values_list("pk", flat=True)
+            )
+            Notification.objects.filter(pk__in=held).update(
+                state=Notification.State.SENT,
+                sent_at=now,
+                next_attempt_at=None,
+                lease_until=None,
+                last_error="",
+            )
+            InquiryEvent.objects.bulk_create(sent_event(n, now, n.pk in held) for n in sent)
+            for notification in sent:
+                if notification.pk in held:
+                    notification.state = Notification.State.SENT
+        for notification, exc in outcomes:
+            if exc is not None and not isinstance(exc, NotSent):
+                record_failure(notification, exc, now)
+
+
+def hand_back(notifications):
+    """Give deliveries claimed but not tried back, due at once, with a task each."""
+    this = functools.reduce(operator.or_, (Q(pk=n.pk, attempts=n.attempts) for n in notifications))
+    Notification.objects.filter(this, state=Notification.State.PENDING).update(
+        attempts=F("attempts") - 1, lease_until=None
+    )
+    services.enqueue_notifications([n.pk for n in notifications])
+
+
+def sent_event(notification, now, held):
+    duplicate = notification.possible_duplicate or not held
+    label = str(notification)
+    return InquiryEvent(
+        inquiry=notification.inquiry,
+        kind=InquiryEvent.Kind.NOTIFICATION_SENT,
+        agent=notification.agent,
+        created_at=now,
+        message=f"{label} · {_('可能重复')}" if duplicate else label,
+        data={
+            "notification": notification.pk,
+            "channel": notification.channel,
+            "attempt": notification.attempts,
+            "possible_duplicate": duplicate,
+        },
+    )
+
+
 def record_success(notification, now=None):
     now = now or timezone.now()
     with transaction.atomic():
@@ -213,21 +410,7 @@ def record_success(notification, now=None):
             lease_until=None,
             last_error="",
         )
-        duplicate = notification.possible_duplicate or not held
-        label = str(notification)
-        InquiryEvent.objects.create(
-            inquiry=notification.inquiry,
-            kind=InquiryEvent.Kind.NOTIFICATION_SENT,
-            agent=notification.agent,
-            created_at=now,
-            message=f"{label} · {_('可能重复')}" if duplicate else label,
-            data={
-                "notification": notification.pk,
-                "channel": notification.channel,
-                "attempt": notification.attempts,
-                "possible_duplicate": duplicate,
-            },
-        )
+        sent_event(notification, now, bool(held)).save()
     if held:
         notification.state = Notification.State.SENT
     return Notification.State.SENT
@@ -366,8 +549,12 @@ def send_email(template, recipients, context, headers=None):
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
+    batch = MAIL_CONNECTION.get()
     try:
-        message.send()
+        if batch is not None:
+            batch.send(message)
+        else:
+            message.send()
     except Exception as exc:  # smtplib, socket and backend errors alike
         raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
 

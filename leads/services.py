@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article
+from core.pages import page_version
 from leads.models import (
     SUBJECT_BY_MODEL,
     SUBJECT_FIELDS,
@@ -54,6 +56,32 @@ def next_reference(now):
     day = timezone.localtime(now).strftime("%Y%m%d")
     number = next_in_sequence(f"ref_{day}")
     return f"G60-{day}-{number:04d}"
+
+
+# The active routing rules with their eligible agents, and every eligible agent, as one
+# process last read them, under the page version they were read at (core.pages: renewed
+# when an agent or a rule is saved or deleted, a rule's agents change, or staff change
+# anything in admin). Every submission asks for the version (one cache read) instead of
+# reading rules and agents again.
+_routing_table = (None, None)
+
+
+def routing_table():
+    """(rules, each with .eligible agents; every eligible agent), current as of the
+    page version."""
+    global _routing_table
+    version = page_version()
+    kept_version, table = _routing_table
+    if table is not None and kept_version == version:
+        return table
+    rules = list(
+        RoutingRule.objects.filter(is_active=True).prefetch_related(
+            Prefetch("agents", queryset=eligible_agents(), to_attr="eligible")
+        )
+    )
+    table = (rules, list(eligible_agents()))
+    _routing_table = (version, table)
+    return table
 
 
 def rotate(key, pool):
@@ -108,38 +136,51 @@ def routing_facts(inquiry, subject):
 
 def route_inquiry(inquiry, subject=None, duplicate=None, share_agent=None):
     """(agent, routing reason, rule) in the order DESIGN.md gives; a visitor who came
-    through an agent's share link goes to that agent first."""
+    through an agent's share link goes to that agent first. duplicate is an Earlier."""
     if is_eligible(share_agent):
         return share_agent, Inquiry.RoutingReason.SHARED_LINK, None
-    if duplicate is not None and is_eligible(duplicate.assigned_agent):
-        return duplicate.assigned_agent, Inquiry.RoutingReason.DUPLICATE, None
+    if duplicate is not None and duplicate.assigned_agent_id is not None:
+        # The eligible agents are the routing table's pool: no need to read the agent.
+        _rules, pool = routing_table()
+        agent = next((a for a in pool if a.pk == duplicate.assigned_agent_id), None)
+        if agent is not None:
+            return agent, Inquiry.RoutingReason.DUPLICATE, None
     for agent in subject_agents(subject):
         if is_eligible(agent):
             return agent, Inquiry.RoutingReason.OBJECT, None
     facts = routing_facts(inquiry, subject)
-    rules = RoutingRule.objects.filter(is_active=True).prefetch_related(
-        Prefetch("agents", queryset=eligible_agents(), to_attr="eligible")
-    )
+    rules, pool = routing_table()
     for rule in rules:
         if rule.eligible and rule.matches(facts):
             return rotate(f"rotate_rule_{rule.pk}", rule.eligible), Inquiry.RoutingReason.RULE, rule
-    pool = list(eligible_agents())
     if pool:
         return rotate(ROTATE_ALL, pool), Inquiry.RoutingReason.ROTATION, None
     return None, Inquiry.RoutingReason.UNASSIGNED, None
 
 
+class Earlier(NamedTuple):
+    """The open inquiry a new one repeats: what linking and routing need of it."""
+
+    pk: int
+    duplicate_of_id: int | None
+    reference: str
+    assigned_agent_id: int | None
+
+
 def find_duplicate(mobile, now):
+    """The newest open inquiry from the same mobile within LEAD_DUPLICATE_DAYS, as an
+    Earlier (a few columns: this runs on every submission), or None."""
     if not mobile or settings.LEAD_DUPLICATE_DAYS <= 0:
         return None
     since = now - timedelta(days=settings.LEAD_DUPLICATE_DAYS)
-    return (
+    row = (
         Inquiry.objects.open()
         .filter(mobile=mobile, created_at__gte=since)
-        .select_related("assigned_agent")
         .order_by("-created_at", "-pk")
+        .values_list("pk", "duplicate_of_id", "reference", "assigned_agent_id")
         .first()
     )
+    return Earlier(*row) if row else None
 
 
 def submit_inquiry(*, subject=None, submission_token=None, now=None, share=None, **fields):

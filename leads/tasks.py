@@ -4,6 +4,7 @@ leads.services imports this module at module level to enqueue tasks, and
 leads.notifications imports leads.services; so the task bodies import their work when
 they run (the one cycle in leads)."""
 
+from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
@@ -16,9 +17,11 @@ SWEEP_PRIORITY = 50
 
 @task()
 def deliver_notification(notification_id):
+    """Deliver the notification, and with it up to LEAD_NOTIFY_BATCH - 1 others that are
+    due (their own tasks are then closed): one mail connection for all of them."""
     from leads.notifications import deliver  # noqa: PLC0415 - cycle, see the module docstring
 
-    return deliver(notification_id)
+    return deliver(notification_id, batch=settings.LEAD_NOTIFY_BATCH)
 
 
 @task(priority=SWEEP_PRIORITY)

@@ -4,7 +4,7 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.db import DatabaseError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -21,9 +21,7 @@ from leads.forms import (
     InquiryForm,
     RequirementForm,
     new_stamp,
-    normalize_mobile,
     rate_limits_hit,
-    read_stamp,
     sign_matches,
     sign_subject,
 )
@@ -56,6 +54,12 @@ def client_ip(request):
 def thanks_url(inquiry):
     token = signing.dumps(inquiry.pk, salt=THANKS_SALT)
     return reverse("leads:thanks", kwargs={"token": token})
+
+
+def see_other(url):
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 def attached_from_query(request):
@@ -98,17 +102,7 @@ class InquiryView(View):
             return response
 
     def submit(self, request):
-        mobile = normalize_mobile(request.POST.get("mobile", ""))[:30]
-        stamp = read_stamp(request.POST.get("stamp"), mobile=mobile)
-        existing = None
-        if stamp is not None:
-            existing = Inquiry.objects.filter(submission_token=stamp[0]).first()
-            if existing is not None and existing.mobile == mobile:
-                # A double click or a resubmitted page: the same inquiry, once. Anyone
-                # else with this stamp is refused by the form (a stamp is single-use).
-                return redirect(thanks_url(existing), permanent=False)
-        stamp_used = None if stamp is None else existing is not None
-        form = InquiryForm(request.POST, ip=client_ip(request), stamp_used=stamp_used)
+        form = InquiryForm(request.POST, ip=client_ip(request))
         if form.is_valid():
             inquiry = submit_inquiry(
                 **form.inquiry_data(),
@@ -116,12 +110,14 @@ class InquiryView(View):
                 share=share_from_request(request),
             )
             if inquiry.mobile == form.cleaned_data["mobile"]:
-                response = redirect(thanks_url(inquiry))
-                response.status_code = 303
-                return response
+                return see_other(thanks_url(inquiry))
             # Another post with this stamp was saved a moment before this one.
             form.add_error("stamp", USED_STAMP_MESSAGE)
-        if "stamp" in form.errors or stamp is None:
+        elif form.resubmitted is not None:
+            # A double click or a resubmitted page: the same inquiry, once. Anyone else
+            # with this stamp is refused by the form (a stamp is single-use).
+            return redirect(thanks_url(Inquiry(pk=form.resubmitted)), permanent=False)
+        if "stamp" in form.errors:
             # Give the page a fresh stamp so the next try can pass.
             form.data = form.data.copy()
             form.data["stamp"] = initial_form(request, None).initial["stamp"]

@@ -120,6 +120,7 @@ class Site:
             LEAD_NOTIFY_LEASE_SECONDS="4",
             LEAD_NOTIFY_SWEEP_SECONDS="2",
             LOG_LEVEL="WARNING",
+            G60_WORKERS="2",  # the tests kill both; a third would hide the restart
         )
         self.supervisor = None
         self.log_path = root / "supervisor.log"

@@ -41,6 +41,8 @@ def test_make_run_starts_the_configured_number_of_workers():
     assert names[:3] == ["worker-1", "worker-2", "worker-3"]
     assert {"periodic", "web"} <= set(names)
     assert all("run_worker" in devserver.services(8000)[n] for n in ("worker-1", "worker-2"))
+    # Three by default: what kept deliveries up with the full load on 2 cores.
+    assert [n for n in devserver.services(8000) if n.startswith("worker-")] == names[:3]
 
 
 def test_the_worker_waits_and_reconnects_when_the_database_goes_away(monkeypatch, capsys):

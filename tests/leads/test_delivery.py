@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail.backends import smtp
 from django.db import OperationalError, connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -266,3 +267,55 @@ def test_task_rows_left_running_by_a_killed_worker_are_closed_after_a_while():
         assert services.close_abandoned_tasks() == 1
     row.refresh_from_db()
     assert row.status == "FAILED" and "stopped before it finished" in row.traceback
+
+
+def backlog(count):
+    """count inquiries, each with one agent e-mail waiting."""
+    factories.make_agent(email="agent@example.com")
+    return [submit().notifications.get() for _ in range(count)]
+
+
+@pytest.mark.django_db
+def test_a_batch_stops_trying_a_mail_server_it_cannot_reach(settings, unused_tcp_port, monkeypatch):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": unused_tcp_port, "timeout": 3},
+        }
+    }
+    rows = backlog(3)
+    opened = []
+    real_open = smtp.EmailBackend.open
+    monkeypatch.setattr(smtp.EmailBackend, "open", lambda self: opened.append(1) or real_open(self))
+    assert notifications.deliver(rows[0].pk, batch=10) == "pending"
+    assert len(opened) == 1  # not once per message, each waiting for its own timeout
+    for row in rows:
+        row.refresh_from_db()
+        assert (row.state, row.attempts, row.lease_until) == ("pending", 1, None)
+        assert "Connection refused" in row.last_error and row.next_attempt_at is not None
+
+
+@pytest.mark.django_db
+def test_a_batch_hands_back_what_its_lease_leaves_no_time_for(monkeypatch, run_worker):
+    rows = backlog(3)
+    DBTaskResult.objects.all().delete()
+    real_send = notifications.send
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+
+        def slow_send(notification):
+            real_send(notification)
+            clock.shift(20)  # of the 30 s lease; less than the 15 s reserve is left
+
+        monkeypatch.setattr(notifications, "send", slow_send)
+        assert notifications.deliver(rows[0].pk, batch=10) == "sent"
+    monkeypatch.setattr(notifications, "send", real_send)
+    assert len(mail.outbox) == 1
+    states = [
+        Notification.objects.values_list("state", "attempts", "lease_until").get(pk=r.pk)
+        for r in rows
+    ]
+    assert states == [("sent", 1, None), ("pending", 0, None), ("pending", 0, None)]
+    assert DBTaskResult.objects.count() == 2  # each handed back with a task
+    run_worker()
+    assert len(mail.outbox) == 3
+    assert set(Notification.objects.values_list("state", "attempts")) == {("sent", 1)}

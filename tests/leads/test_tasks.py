@@ -10,6 +10,7 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from leads import services, tasks
 from leads.models import Inquiry, Notification
@@ -19,10 +20,13 @@ from tests import factories
 class Inbox:
     def __init__(self):
         self.messages = []
+        self.sessions = []  # one per SMTP connection that sent something
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.rcpt_tos, str(message["Subject"])))
+        if not any(s is session for s in self.sessions):
+            self.sessions.append(session)
         return "250 OK"
 
 
@@ -71,6 +75,45 @@ def test_every_email_arrives_exactly_once_when_smtp_comes_back(settings, unused_
     states = dict(inquiry.notifications.values_list("channel", "state"))
     assert states == {"agent_email": "sent", "prospect": "sent"}
     assert all(inquiry.reference in subject for _r, subject in inbox.messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_task_sends_the_due_backlog_over_one_connection(settings, unused_tcp_port):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": unused_tcp_port, "timeout": 3},
+        }
+    }
+    settings.LEAD_NOTIFY_BATCH = 10
+    settings.LEAD_SLA_MINUTES = 24 * 60
+    factories.make_agent(email="agent@example.com")
+    inquiries = [services.submit_inquiry(name="客户", mobile=f"1391234000{n}") for n in range(6)]
+    rows = [inquiry.notifications.get() for inquiry in inquiries]
+    now = timezone.now()
+    # Held by another worker, and waiting for its next try: neither is taken.
+    Notification.objects.filter(pk=rows[4].pk).update(lease_until=now + timedelta(seconds=30))
+    Notification.objects.filter(pk=rows[5].pk).update(next_attempt_at=now + timedelta(minutes=5))
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=unused_tcp_port)
+    controller.start()
+    try:
+        assert tasks.deliver_notification.call(rows[0].pk) == "sent"
+    finally:
+        controller.stop()
+
+    assert len(inbox.messages) == 4 and len(inbox.sessions) == 1
+    states = {n.pk: (n.state, n.attempts) for n in Notification.objects.all()}
+    assert [states[n.pk] for n in rows] == [("sent", 1)] * 4 + [("pending", 0)] * 2
+    # The tasks of the three sent along are closed; those of the other two still wait.
+    task_states = {
+        r.args_kwargs["args"][0]: r.status
+        for r in DBTaskResult.objects.filter(task_path="leads.tasks.deliver_notification")
+    }
+    assert [task_states[n.pk] for n in rows[1:]] == ["SUCCESSFUL"] * 3 + ["READY"] * 2
+    for inquiry in inquiries[:4]:
+        assert inquiry.events.filter(kind="notify_ok").count() == 1
 
 
 @pytest.mark.django_db
