@@ -116,6 +116,16 @@ class ArticleQuerySet(models.QuerySet):
         return previous, next_
 
 
+def summary_from_body(body):
+    """The opening of an article's text, for a summary nobody wrote.
+
+    Captions describe pictures, not the story: they are left out."""
+    text = html_to_text(_HEADING.sub(" ", _FIGURE.sub(" ", body)))
+    if len(text) > SUMMARY_FROM_BODY_CHARS:
+        text = text[: SUMMARY_FROM_BODY_CHARS - 1].rstrip() + "…"
+    return text
+
+
 class Article(ShownOnPublicPages, Indexed, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -178,13 +188,12 @@ class Article(ShownOnPublicPages, Indexed, models.Model):
     def save(self, *args, **kwargs):
         # Sanitizing here (not only in the admin form) covers every way in: admin,
         # import, shell and demo content.
-        self.body = clean_html(self.body)
-        if not self.summary.strip():
-            # Captions describe pictures, not the story: leave them out of the summary.
-            text = html_to_text(_HEADING.sub(" ", _FIGURE.sub(" ", self.body)))
-            if len(text) > SUMMARY_FROM_BODY_CHARS:
-                text = text[: SUMMARY_FROM_BODY_CHARS - 1].rstrip() + "…"
-            self.summary = text
+        # Each language's body and summary (`body` alone is the active language's).
+        for language in ("zh_hans", "en"):
+            body = clean_html(getattr(self, f"body_{language}") or "")
+            setattr(self, f"body_{language}", body)
+            if body and not (getattr(self, f"summary_{language}") or "").strip():
+                setattr(self, f"summary_{language}", summary_from_body(body))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         set_search_vector(self, kwargs)

@@ -15,7 +15,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Category
 from core.sanitize import clean_html
-from demo.content import load
+from demo.content import english, load
 from demo.pictures import article_cover
 from listings.models import Park
 
@@ -37,6 +37,15 @@ def _body(paragraphs):
     return "".join(parts)
 
 
+def _set_english(article, row):
+    """The article's English title, body (a list of paragraphs, like `body`), summary, …"""
+    values = english(row, convert={"body": _body})
+    if "body_en" in values and "summary_en" not in values:
+        article.summary_en = ""  # taken from the English body on save
+    for name, value in values.items():
+        setattr(article, name, value)
+
+
 def seed_categories():
     categories = {}
     for position, row in enumerate(load("categories")["categories"], start=1):
@@ -46,6 +55,7 @@ def seed_categories():
                 "name": row["name"],
                 "description": row["description"],
                 "position": position * 10,
+                **english(row),
             },
         )
         categories[row["slug"]] = category
@@ -75,6 +85,7 @@ def seed_articles(categories, now):
         article.status = Article.Status.PUBLISHED
         article.featured = row.get("featured", False)
         article.source_name = row.get("source", "")
+        _set_english(article, row)
         if row.get("cover") and not article.cover:
             article.cover.save(f"demo-{index}.jpg", article_cover(colours[slug], index), save=False)
         article.save()
@@ -92,6 +103,7 @@ def seed_articles(categories, now):
         else:
             article.status = Article.Status.PUBLISHED
             article.published_at = now + timedelta(days=row["publish_in_days"])
+        _set_english(article, row)
         article.save()
         article.tags.set(row.get("tags", []))
         article.parks.set(_parks_named(row.get("parks")))

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from demo.content import load
+from demo.content import english, load
 from demo.pictures import PICTURE_COLOURS, avatar, ensure_pictures, wechat_qr
 from listings.models import Agent, LandParcel, Listing, ListingImage, Park, ParkImage
 from listings.permissions import AGENTS_GROUP
@@ -81,6 +81,7 @@ def seed_agents():
                 "user": user,
                 "is_active": True,
                 "accepts_leads": True,
+                **english(row),
             },
         )
         if not agent.photo:
@@ -119,6 +120,7 @@ def seed_parks(pictures):
                 "agent": agents.get(row.get("agent")),
                 "is_published": True,
                 "position": index,
+                **english(row),
             },
         )
         if not park.cover:
@@ -310,12 +312,16 @@ def listing_code(index, town, kind):
 def seed_listings(agents, parks, pictures):
     content = load("listings")
     captions = content["picture_captions"]
+    captions_en = content.get("picture_captions_en") or []
+    # English versions of generated listings: `translations: [{code: ..., en: {...}}]`.
+    translations = {row["code"]: english(row) for row in content.get("translations") or []}
     count = content["count"]
     now = timezone.now()
     for index in range(1, count + 1):
         rng = random.Random(f"listing-{index}")
         values = listing_values(index, rng, agents, parks, now)
         code = listing_code(index, values["town"], values["kind"])
+        values.update(translations.get(code, {}))
         listing, _ = Listing.objects.update_or_create(code=code, defaults=values)
         if not listing.images.exists():
             ListingImage.objects.bulk_create(
@@ -323,6 +329,7 @@ def seed_listings(agents, parks, pictures):
                     listing=listing,
                     image=pictures[(index * 3 + k) % len(pictures)],
                     caption=captions[k % len(captions)],
+                    caption_en=captions_en[k % len(captions_en)] if captions_en else "",
                     position=k,
                 )
                 for k in range(rng.randint(1, 3))
@@ -408,6 +415,7 @@ def seed_parcels(agents, parks):
                 "agent": park.agent if park else agents[index % len(agents)],
                 "published_at": announced,
                 "featured": index <= 3,
+                **english(row),
             },
         )
     return len(content["parcels"])

@@ -125,7 +125,17 @@ class Inquiry(models.Model):
 
     reference = models.CharField(_("编号"), max_length=24, unique=True, editable=False)
     name = models.CharField(_("联系人"), max_length=50)
-    mobile = models.CharField(_("手机号"), max_length=11, blank=True, db_index=True)
+    # 11 digits for a mainland mobile; E.164 ("+4915123456789", at most 16 characters)
+    # for a number given on the English form.
+    mobile = models.CharField(_("手机号"), max_length=16, blank=True, db_index=True)
+    language = models.CharField(
+        _("咨询语言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        editable=False,
+        help_text=_("访客提交咨询时所用页面的语言。"),
+    )
     wechat_id = models.CharField(_("微信号"), max_length=50, blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
     company = models.CharField(_("公司"), max_length=100, blank=True)

@@ -33,6 +33,7 @@ class Agent(ShownOnPublicPages, models.Model):
         FEISHU = "feishu", _("飞书")
 
     name = models.CharField(_("名称"), max_length=50)
+    title = models.CharField(_("职务"), max_length=50, blank=True, help_text=_("如：招商经理"))
     mobile = models.CharField(_("手机号"), max_length=11, validators=[mobile_validator])
     wechat_id = models.CharField(_("微信号"), max_length=50, blank=True)
     wechat_qr = CheckedImageField(_("微信二维码"), upload_to="agents/qr/", blank=True)
@@ -780,6 +781,7 @@ class LandParcel(Place):
         _("成交价（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     winner = models.CharField(_("竞得人"), max_length=100, blank=True)
+    notes = models.TextField(_("备注"), blank=True, help_text=_("出让条件、配套等补充说明。"))
     source_url = models.URLField(_("来源链接"), max_length=500, blank=True)
     agent = models.ForeignKey(
         Agent,
