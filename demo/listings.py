@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils import timezone
 
 from demo.content import english, load
@@ -76,6 +77,7 @@ def seed_agents():
             mobile=row["mobile"],
             defaults={
                 "name": row["name"],
+                "title": row.get("title", ""),
                 "wechat_id": row["wechat_id"],
                 "email": row["email"],
                 "user": user,
@@ -312,28 +314,34 @@ def listing_code(index, town, kind):
 def seed_listings(agents, parks, pictures):
     content = load("listings")
     captions = content["picture_captions"]
-    captions_en = content.get("picture_captions_en") or []
-    # English versions of generated listings: `translations: [{code: ..., en: {...}}]`.
-    translations = {row["code"]: english(row) for row in content.get("translations") or []}
+    captions_en = content["en"]["picture_captions"]
     count = content["count"]
     now = timezone.now()
+    codes = []
     for index in range(1, count + 1):
         rng = random.Random(f"listing-{index}")
         values = listing_values(index, rng, agents, parks, now)
         code = listing_code(index, values["town"], values["kind"])
-        values.update(translations.get(code, {}))
         listing, _ = Listing.objects.update_or_create(code=code, defaults=values)
+        codes.append(code)
         if not listing.images.exists():
             ListingImage.objects.bulk_create(
                 ListingImage(
                     listing=listing,
                     image=pictures[(index * 3 + k) % len(pictures)],
                     caption=captions[k % len(captions)],
-                    caption_en=captions_en[k % len(captions_en)] if captions_en else "",
+                    caption_en=captions_en[captions[k % len(captions)]],
                     position=k,
                 )
                 for k in range(rng.randint(1, 3))
             )
+    # Pictures made before the English captions existed get them too.
+    for caption, caption_en in captions_en.items():
+        ListingImage.objects.filter(
+            Q(caption_en="") | Q(caption_en__isnull=True),
+            listing__code__in=codes,
+            caption_zh_hans=caption,
+        ).update(caption_en=caption_en)
     return count
 
 

@@ -378,7 +378,7 @@ class Listing(Place):
         validators=[MinValueValidator(0)],
     )
     payment_terms = models.CharField(
-        _("付款方式"), max_length=30, blank=True, help_text=_("如：押三付三")
+        _("付款方式"), max_length=60, blank=True, help_text=_("如：押三付三")
     )
     description = models.TextField(_("描述"), blank=True)
     agent = models.ForeignKey(
