@@ -19,7 +19,7 @@ from core.pages import ShownOnPublicPages
 from core.search import filter_queryset as search_filter
 from core.search import labels, update_dependent_search_vectors
 from core.uploads import CheckedImageField
-from listings.places import Place
+from listings.places import Place, place_label
 
 SQM_PER_MU = Decimal("666.67")
 
@@ -604,7 +604,7 @@ class Listing(Place):
 
     @property
     def place_name(self):
-        return self.park.name if self.park_id and self.park else self.town
+        return self.park.name if self.park_id and self.park else place_label(self.town)
 
     def map_name(self):
         return self.title

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from core.numbers import plain_number
 from core.uploads import thumbnail_url
 from listings.forms import FlagField
+from listings.places import place_label
 
 register = template.Library()
 
@@ -67,6 +68,7 @@ def absolute_thumbnail(context, image, width=720):
 
 
 register.filter("plain_number", plain_number)
+register.filter("place_label", place_label)
 
 
 @register.simple_tag

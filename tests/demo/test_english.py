@@ -187,6 +187,20 @@ class TestSeededInEnglish:
         print("Han share of the visible letters:", shares)
         assert {name: share for name, share in shares.items() if share > MAX_HAN_SHARE} == {}
 
+    def test_english_pages_name_towns_and_districts_in_english(self, client):
+        english = VisibleText.of(client.get("/en/parks/").content.decode())
+        assert "Songjiang District Yongfeng Sub-district" in english
+        assert "G60 Sci-Tech Cloud Corridor, Songjiang District, Shanghai" in english  # footer
+        assert "松江区 永丰街道" in VisibleText.of(client.get("/parks/").content.decode())
+        filters = client.get("/en/listings/").content.decode()
+        assert '<option value="新桥镇">Xinqiao Town</option>' in filters
+        listing = Listing.objects.published().filter(park__isnull=False).first()
+        with translation.override("en"):
+            page = client.get(listing.get_absolute_url()).content.decode()
+        message = page.split('id="id_message">')[1].split("</textarea>")[0]
+        assert message.strip().startswith(f"I am interested in this space: {listing.title_en} (")
+        assert not HAN.search(message) and not FULL_WIDTH.search(message), message
+
     def test_without_the_english_content_the_same_pages_are_mostly_chinese(self, client):
         # What the measurement above catches: the Chinese originals on English pages.
         for model, fields in (
