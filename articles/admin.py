@@ -16,11 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
+from modeltranslation.admin import TranslationAdmin
 from taggit.models import Tag
 
 from articles import services
 from articles.forms import ArticleAdminForm, BodyImageForm
 from articles.models import Article, ArticleImage, Category
+from core.translations import MissingEnglishFilter
 
 FUNC_NUM = re.compile(r"^-?\d{1,9}$")
 
@@ -70,8 +72,9 @@ class PublicationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ["name", "slug", "position", "article_count", "view_link"]
+    list_filter = [MissingEnglishFilter]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
     fields = ["name", "slug", "description", "position"]
@@ -92,7 +95,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(TranslationAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -104,7 +107,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "preview_link",
     ]
     list_select_related = ["category"]
-    list_filter = [PublicationStateFilter, "category", "featured", "status"]
+    list_filter = [PublicationStateFilter, "category", "featured", "status", MissingEnglishFilter]
     list_per_page = 50
     search_fields = ["title", "summary", "source_name"]
     search_help_text = _("按标题、摘要或来源搜索。")

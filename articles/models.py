@@ -13,6 +13,7 @@ from taggit.managers import TaggableManager
 from core.pages import ShownOnPublicPages
 from core.sanitize import clean_html, html_to_text
 from core.search import Indexed, set_search_vector, update_dependent_search_vectors
+from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
 
 SUMMARY_FROM_BODY_CHARS = 120
@@ -21,7 +22,9 @@ _FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
 _HEADING = re.compile(r"<h[1-6]\b.*?</h[1-6]>", re.S)
 
 
-class Category(ShownOnPublicPages, models.Model):
+class Category(Translated, ShownOnPublicPages, models.Model):
+    english_fields = ("name",)
+
     name = models.CharField(_("名称"), max_length=50, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=50, unique=True)
     description = models.CharField(_("描述"), max_length=200, blank=True)
@@ -45,6 +48,10 @@ class Category(ShownOnPublicPages, models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def translated(self):
+        """Articles with their English version (docs/english.md)."""
+        return self.filter(translated_q(self.model.english_fields))
+
     def published(self):
         """What the public may see: published, and its time has come."""
         return self.filter(
@@ -126,7 +133,9 @@ def summary_from_body(body):
     return text
 
 
-class Article(ShownOnPublicPages, Indexed, models.Model):
+class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
+    english_fields = ("title", "body")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")

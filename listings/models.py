@@ -18,6 +18,7 @@ from core.numbers import plain_number
 from core.pages import ShownOnPublicPages
 from core.search import filter_queryset as search_filter
 from core.search import labels, update_dependent_search_vectors
+from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
 from listings.places import Place, place_label
 
@@ -26,7 +27,9 @@ SQM_PER_MU = Decimal("666.67")
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
 
 
-class Agent(ShownOnPublicPages, models.Model):
+class Agent(Translated, ShownOnPublicPages, models.Model):
+    english_fields = ("name",)
+
     class WebhookKind(models.TextChoices):
         WECOM = "wecom", _("企业微信")
         DINGTALK = "dingtalk", _("钉钉")
@@ -91,12 +94,17 @@ class ParkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def translated(self):
+        return self.filter(translated_q(self.model.english_fields))
+
 
 # The /listings/ park filter's choices, cached by listings.forms.
 PARK_CHOICES_CACHE_KEY = "listings:park-choices"
 
 
-class Park(Place):
+class Park(Translated, Place):
+    english_fields = ("name", "summary", "introduction")
+
     name = models.CharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=100, unique=True, allow_unicode=False)
     planned_area_km2 = models.DecimalField(
@@ -229,6 +237,10 @@ def published_q(prefix=""):
 
 
 class ListingQuerySet(models.QuerySet):
+    def translated(self):
+        """Rows with their English version (docs/english.md)."""
+        return self.filter(translated_q(self.model.english_fields))
+
     def fresh(self):
         cutoff = timezone.now() - timedelta(days=settings.LISTING_STALE_DAYS)
         return self.filter(last_verified_at__gte=cutoff)
@@ -269,7 +281,9 @@ class ListingQuerySet(models.QuerySet):
         return search_filter(self, q)
 
 
-class Listing(Place):
+class Listing(Translated, Place):
+    english_fields = ("title", "description")
+
     class Kind(models.TextChoices):
         FACTORY = "factory", pgettext_lazy("listing kind", "厂房")
         WAREHOUSE = "warehouse", pgettext_lazy("listing kind", "仓库")
@@ -629,6 +643,10 @@ class ListingImage(ShownOnPublicPages, models.Model):
 
 
 class LandParcelQuerySet(models.QuerySet):
+    def translated(self):
+        """Rows with their English version (docs/english.md)."""
+        return self.filter(translated_q(self.model.english_fields))
+
     def published(self):
         return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
 
@@ -664,7 +682,9 @@ class LandParcelQuerySet(models.QuerySet):
         return self.none()
 
 
-class LandParcel(Place):
+class LandParcel(Translated, Place):
+    english_fields = ("title", "location")
+
     class Use(models.TextChoices):
         INDUSTRIAL = "industrial", _("工业用地")
         RND = "rnd", _("研发用地")
