@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 from articles.models import Article, Category
+from core.translations import missing_english_q
 from demo.content import load
 from listings.models import Agent, LandParcel, Listing, ListingImage, Park
 
@@ -181,6 +182,14 @@ class TestSeededInEnglish:
         assert park.name_en == "Songjiang Economic and Technological Development Zone"
         terms = set(Listing.objects.values_list("payment_terms_en", flat=True))
         assert "3 months' deposit, 3 months' rent in advance" in terms
+
+    def test_no_demo_row_is_missing_its_english(self):
+        # The rule of the admin's "缺少英文" filter and the dashboard's count.
+        for model in (Agent, Park, Listing, LandParcel, Article, Category):
+            if model.english_fields:
+                missing = model.objects.filter(missing_english_q(model.english_fields))
+                assert list(missing.values_list("pk", flat=True)) == [], model.__name__
+        assert Listing.objects.count() >= 120 and Article.objects.count() >= 30
 
     def test_english_pages_show_at_most_2_percent_han_characters(self, client):
         shares = _measure(client)
