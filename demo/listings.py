@@ -439,7 +439,7 @@ def parcel_english(texts, *, town, road, sides, streets):
     return {
         "title_en": en["title"].format(side=side, road=road_en, town=town_en),
         "location_en": en["location"].format(
-            town=town_en, road=road_en, side2=side2, side3=side3, n=street
+            town=town_en, road=road_en, side2=side2.capitalize(), side3=side3, n=street
         ),
         "boundary_east_en": en["boundary_east"].format(n=east),
         "boundary_south_en": en["south_boundaries"][texts["boundary_south"]],
