@@ -332,6 +332,9 @@ SITE_HOTLINE = env_str("SITE_HOTLINE", "021-5778-6060")
 SITE_EMAIL = env_str("SITE_EMAIL", "invest@g60portal.localhost")
 SITE_WECHAT_ID = env_str("SITE_WECHAT_ID", "G60zhaoshang")
 SITE_ADDRESS = env_str("SITE_ADDRESS", "上海市松江区 G60科创云廊")
+SITE_ADDRESS_EN = env_str(
+    "SITE_ADDRESS_EN", "G60 Sci-Tech Cloud Corridor, Songjiang District, Shanghai"
+)
 SITE_ICP = env_str("SITE_ICP", "沪ICP备00000000号-1")
 SITE_WEBHOOK_URL = env_url("SITE_WEBHOOK_URL")
 # wecom / dingtalk / feishu; guessed from the webhook's host when unset.
