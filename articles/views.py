@@ -88,7 +88,11 @@ class NewsListMixin:
     section_title = _("资讯")
 
     def get_queryset(self):
-        return Article.objects.published().for_cards()
+        articles = Article.objects.published().for_cards()
+        if self.request.GET.get("translated") == "1":
+            # English pages' toggle: only articles with their English version.
+            articles = articles.translated()
+        return articles
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

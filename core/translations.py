@@ -9,7 +9,7 @@ The columns are django-modeltranslation's ``<field>_zh_hans`` and ``<field>_en``
 A leaf module: it knows no model, only the names a model gives it."""
 
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -82,3 +82,14 @@ class MissingEnglishFilter(admin.SimpleListFilter):
         if self.value() == "done":
             return queryset.filter(translated_q(fields))
         return queryset
+
+
+def english_first(queryset, *ordering):
+    """``queryset`` ordered by ``ordering``, on English pages the rows with their English
+    version first (the home page's sections)."""
+    if not is_english():
+        return queryset.order_by(*ordering)
+    translated = ExpressionWrapper(
+        translated_q(queryset.model.english_fields), output_field=BooleanField()
+    )
+    return queryset.alias(has_english=translated).order_by("-has_english", *ordering)

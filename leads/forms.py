@@ -20,7 +20,7 @@ from leads.models import (
     count_submissions,
     subject_kind_of,
 )
-from listings.forms import ALL, FilterForm, FlagField, number_field
+from listings.forms import ALL, FilterForm, FlagField, number_field, place_label
 from listings.models import PARK_CHOICES_CACHE_KEY, Park
 from listings.places import TOWNS, normalize_town
 
@@ -347,7 +347,9 @@ class RequirementForm(FilterForm):
     deal = forms.ChoiceField(
         label=_("租或买"), required=False, choices=[ALL, *Inquiry.Deal.choices]
     )
-    town = PlaceChoiceField(label=_("镇/街道"), required=False, choices=[(t, _(t)) for t in TOWNS])
+    town = PlaceChoiceField(
+        label=_("镇/街道"), required=False, choices=[(t, place_label(t)) for t in TOWNS]
+    )
     park = forms.MultipleChoiceField(label=_("园区"), required=False)
     area_min = number_field(_("面积不小于（㎡）"), 10_000_000, unit="㎡")
     area_max = number_field(_("面积不大于（㎡）"), 10_000_000, unit="㎡")

@@ -248,6 +248,13 @@ class AgentAdmin(TranslationAdmin):
         return super().has_change_permission(request, obj)
 
     def get_fieldsets(self, request, obj=None):
+        # Each translated field as its Chinese and English inputs (name_zh_hans, name_en).
+        return [
+            (name, {**options, "fields": self.replace_orig_field(options["fields"])})
+            for name, options in self._fieldsets_for(request, obj)
+        ]
+
+    def _fieldsets_for(self, request, obj):
         if permissions.is_manager(request.user):
             return self.fieldsets
         others = [
@@ -267,7 +274,7 @@ class AgentAdmin(TranslationAdmin):
             # Everything but their own bot settings stays as the managers set it.
             for _name, options in self.fieldsets:
                 readonly += [f for f in options["fields"] if f not in WEBHOOK_FIELDS]
-        return readonly
+        return self.replace_orig_field(readonly)
 
     def get_form(self, request, obj=None, **kwargs):
         if self._sets_own_webhook(request, obj):

@@ -8,11 +8,15 @@ from decimal import Decimal
 from django import forms
 from django.core.cache import cache
 from django.db.models import F
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from listings.models import PARK_CHOICES_CACHE_KEY, LandParcel, Listing, Park
-from listings.places import DISTRICTS, TOWNS, normalize_town
+from listings.places import DISTRICTS, TOWNS, normalize_town, place_name
+
+# A town or district's name in the language of the page the form is shown on.
+place_label = lazy(place_name, str)
 
 ALL = ("", _("不限"))
 
@@ -33,7 +37,9 @@ class FlagField(forms.Field):
 
 class TownField(forms.ChoiceField):
     def __init__(self, **kwargs):
-        super().__init__(choices=[ALL, *((t, _(t)) for t in TOWNS)], required=False, **kwargs)
+        super().__init__(
+            choices=[ALL, *((t, place_label(t)) for t in TOWNS)], required=False, **kwargs
+        )
 
     def to_python(self, value):
         return normalize_town(super().to_python(value))
@@ -66,6 +72,10 @@ class FilterForm(forms.Form):
     MAIN = ()
     FLAGS = ()
     MORE = ()
+
+    # `translated=1`: only rows with their English version (the English pages' toggle;
+    # not one of the form's controls).
+    translated = FlagField(label=_("仅显示有英文版的"), required=False)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data if data is not None else {}, **kwargs)
@@ -123,7 +133,7 @@ class ListingFilterForm(FilterForm):
         label=_("交易方式"), required=False, choices=[ALL, *Listing.Deal.choices]
     )
     district = forms.ChoiceField(
-        label=_("区"), required=False, choices=[ALL, *((d, _(d)) for d in DISTRICTS)]
+        label=_("区"), required=False, choices=[ALL, *((d, place_label(d)) for d in DISTRICTS)]
     )
     town = TownField(label=_("镇/街道"))
     park = forms.ChoiceField(label=_("园区"), required=False)
@@ -199,6 +209,8 @@ class ListingFilterForm(FilterForm):
             # first by default) still orders it. Ranking every match of a common word
             # costs ~65 ms on 100,000 listings; /search/ is where relevance orders.
             queryset = queryset.search_text(filters["q"])
+        if filters.get("translated"):
+            queryset = queryset.translated()
         return queryset.order_by(*self.ordering())
 
     def ordering(self):
@@ -241,7 +253,7 @@ class LandFilterForm(FilterForm):
 
     q = forms.CharField(label=_("关键词"), required=False, max_length=100, strip=True)
     district = forms.ChoiceField(
-        label=_("区"), required=False, choices=[ALL, *((d, _(d)) for d in DISTRICTS)]
+        label=_("区"), required=False, choices=[ALL, *((d, place_label(d)) for d in DISTRICTS)]
     )
     town = TownField(label=_("镇/街道"))
     use = forms.ChoiceField(
@@ -284,6 +296,8 @@ class LandFilterForm(FilterForm):
             queryset = queryset.in_status(filters["status"])
         if filters.get("q"):
             queryset = queryset.search_text(filters["q"])
+        if filters.get("translated"):
+            queryset = queryset.translated()
         sort = self.cleaned_data.get("sort") or "newest"
         return queryset.order_by(*self.SORTS[sort][1])
 

@@ -20,7 +20,8 @@ from core.search import filter_queryset as search_filter
 from core.search import labels, update_dependent_search_vectors
 from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
-from listings.places import Place, place_label
+from listings.places import Place
+from listings.places import place_name as place_in_language
 
 SQM_PER_MU = Decimal("666.67")
 
@@ -618,7 +619,7 @@ class Listing(Translated, Place):
 
     @property
     def place_name(self):
-        return self.park.name if self.park_id and self.park else place_label(self.town)
+        return self.park.name if self.park_id and self.park else place_in_language(self.town)
 
     def map_name(self):
         return self.title

@@ -12,46 +12,69 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.pages import ShownOnPublicPages
 from core.search import Indexed, set_search_vector
 
-# The names are marked for translation: locale/en gives their English (place_label).
 DISTRICT_TOWNS = {
-    gettext_noop("松江区"): [
-        gettext_noop("新桥镇"),
-        gettext_noop("泗泾镇"),
-        gettext_noop("洞泾镇"),
-        gettext_noop("九亭镇"),
-        gettext_noop("车墩镇"),
-        gettext_noop("佘山镇"),
-        gettext_noop("小昆山镇"),
-        gettext_noop("石湖荡镇"),
-        gettext_noop("泖港镇"),
-        gettext_noop("新浜镇"),
-        gettext_noop("叶榭镇"),
-        gettext_noop("永丰街道"),
-        gettext_noop("中山街道"),
-        gettext_noop("岳阳街道"),
-        gettext_noop("方松街道"),
-        gettext_noop("广富林街道"),
-        gettext_noop("九里亭街道"),
+    "松江区": [
+        "新桥镇",
+        "泗泾镇",
+        "洞泾镇",
+        "九亭镇",
+        "车墩镇",
+        "佘山镇",
+        "小昆山镇",
+        "石湖荡镇",
+        "泖港镇",
+        "新浜镇",
+        "叶榭镇",
+        "永丰街道",
+        "中山街道",
+        "岳阳街道",
+        "方松街道",
+        "广富林街道",
+        "九里亭街道",
     ],
 }
 
+# The names English pages use (pinyin, as on road signs and in official English texts).
+PLACE_NAMES_EN = {
+    "松江区": "Songjiang District",
+    "新桥镇": "Xinqiao Town",
+    "泗泾镇": "Sijing Town",
+    "洞泾镇": "Dongjing Town",
+    "九亭镇": "Jiuting Town",
+    "车墩镇": "Chedun Town",
+    "佘山镇": "Sheshan Town",
+    "小昆山镇": "Xiaokunshan Town",
+    "石湖荡镇": "Shihudang Town",
+    "泖港镇": "Maogang Town",
+    "新浜镇": "Xinbang Town",
+    "叶榭镇": "Yexie Town",
+    "永丰街道": "Yongfeng Subdistrict",
+    "中山街道": "Zhongshan Subdistrict",
+    "岳阳街道": "Yueyang Subdistrict",
+    "方松街道": "Fangsong Subdistrict",
+    "广富林街道": "Guangfulin Subdistrict",
+    "九里亭街道": "Jiuliting Subdistrict",
+}
+
 DISTRICTS = list(DISTRICT_TOWNS)
+
+
+def place_name(value):
+    """A district or town name in the page's language ("新桥镇" → "Xinqiao Town")."""
+    if value and (get_language() or "").startswith("en"):
+        return PLACE_NAMES_EN.get(value, value)
+    return value
+
+
 TOWNS = [town for towns in DISTRICT_TOWNS.values() for town in towns]
 
 _SUFFIXES = ("镇", "街道")
-_KNOWN = {*DISTRICTS, *TOWNS}
-
-
-def place_label(name):
-    """A known district or town name in the active language ("新桥镇" → "Xinqiao Town" on
-    English pages); any other name as it is."""
-    return gettext(name) if name in _KNOWN else name
 
 
 def normalize_town(value):

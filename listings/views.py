@@ -329,7 +329,10 @@ class ParkListView(ListView):
     template_name = "listings/park_list.html"
 
     def get_queryset(self):
-        return Park.objects.published().annotate(
+        parks = Park.objects.published()
+        if self.request.GET.get("translated") == "1":
+            parks = parks.translated()
+        return parks.annotate(
             listing_count=Count("listings", filter=published_q("listings__"), distinct=True)
         )
 
