@@ -226,4 +226,5 @@ class TestSeededInEnglish:
         Park.objects.update(name_en=None)
         Category.objects.update(name_en=None, description_en="")
         shares = _measure(client)
+        print("Without the English content:", shares)
         assert all(share > MAX_HAN_SHARE for share in shares.values()), shares
