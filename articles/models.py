@@ -12,7 +12,12 @@ from taggit.managers import TaggableManager
 
 from core.pages import ShownOnPublicPages
 from core.sanitize import clean_html, html_to_text
-from core.search import Indexed, set_search_vector, update_dependent_search_vectors
+from core.search import (
+    Indexed,
+    english_vector,
+    set_search_vector,
+    update_dependent_search_vectors,
+)
 from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
 
@@ -66,7 +71,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self):
         """What a card needs, without the (possibly large) body."""
-        return self.select_related("category").defer("body", "search_vector")
+        return self.select_related("category").defer("body", "search_vector", "search_vector_en")
 
     def related_to(self, article, limit=6):
         """Articles sharing tags with ``article`` first (most shared first, then those of
@@ -179,6 +184,18 @@ class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
+    search_vector_en = models.GeneratedField(
+        expression=english_vector(
+            {
+                "A": ["title_en", "seo_title_en"],
+                "B": ["summary_en", "source_name_en"],
+                "C": ["body_en"],
+            }
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -189,6 +206,7 @@ class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             GinIndex(fields=["search_vector"], name="article_search_vector"),
+            GinIndex(fields=["search_vector_en"], name="article_search_vector_en"),
         ]
 
     def __str__(self):

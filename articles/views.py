@@ -176,7 +176,7 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         queryset = (
             Article.objects.select_related("category")
-            .defer("search_vector")
+            .defer("search_vector", "search_vector_en")
             .prefetch_related(
                 "tags",
                 Prefetch("parks", queryset=Park.objects.published().select_related("agent")),
