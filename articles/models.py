@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
 
 from core.pages import ShownOnPublicPages
 from core.sanitize import clean_html, html_to_text
@@ -25,6 +26,29 @@ SUMMARY_FROM_BODY_CHARS = 120
 _FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
 # Headings name sections; in a one-paragraph summary they would run into the sentences.
 _HEADING = re.compile(r"<h[1-6]\b.*?</h[1-6]>", re.S)
+
+
+class Tag(Translated, TagBase):
+    """An article tag, with its English name (django-taggit's own Tag model cannot hold a
+    translation: this is taggit's documented custom tag)."""
+
+    english_fields = ("name",)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        verbose_name = _("文章标签")
+        verbose_name_plural = _("文章标签")
 
 
 class Category(Translated, ShownOnPublicPages, models.Model):
@@ -167,7 +191,7 @@ class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
         blank=True,
         related_name="articles",
     )
-    tags = TaggableManager(verbose_name=_("标签"), blank=True)
+    tags = TaggableManager(verbose_name=_("标签"), blank=True, through=TaggedArticle)
     parks = models.ManyToManyField(
         "listings.Park", verbose_name=_("园区"), blank=True, related_name="articles"
     )

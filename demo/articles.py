@@ -8,12 +8,10 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Category
+from articles.models import Article, Category, Tag, TaggedArticle
 from core.sanitize import clean_html
 from demo.content import english, load
 from demo.pictures import article_cover
@@ -121,7 +119,6 @@ def build_bench_articles(total, *, categories, command=None, batch=1000):
     now = timezone.now()
     tag_names = [f"主题{n:02d}" for n in range(40)]
     tags = {name: Tag.objects.get_or_create(name=name)[0] for name in tag_names}
-    article_type = ContentType.objects.get_for_model(Article)
     category_list = list(categories.values())
     body = clean_html(
         "".join(
@@ -147,9 +144,9 @@ def build_bench_articles(total, *, categories, command=None, batch=1000):
                     for i in range(size)
                 ]
             )
-            TaggedItem.objects.bulk_create(
+            TaggedArticle.objects.bulk_create(
                 [
-                    TaggedItem(tag=tags[name], content_type=article_type, object_id=article.pk)
+                    TaggedArticle(tag=tags[name], content_object=article)
                     for article in articles
                     for name in rng.sample(tag_names, 3)
                 ]

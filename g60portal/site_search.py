@@ -272,11 +272,14 @@ def suggestions():
         tags = list(
             Article.objects.published()
             .filter(tags__isnull=False)
-            .values("tags__name")
+            .values("tags__name_zh_hans", "tags__name_en")
             .annotate(n=Count("pk"))
-            .order_by("-n", "tags__name")
-            .values_list("tags__name", flat=True)[:SUGGESTED_TAGS]
+            .order_by("-n", "tags__name_zh_hans")
+            .values_list("tags__name_zh_hans", "tags__name_en")[:SUGGESTED_TAGS]
         )
+        # The page's name for each tag (this entry is cached per language).
+        english = (get_language() or "").startswith("en")
+        tags = [(english and name_en) or name_zh for name_zh, name_en in tags]
         parks = list(Park.objects.published()[:SUGGESTED_PARKS])
         return {"tags": tags, "parks": [(park.name, park.slug) for park in parks]}
 
