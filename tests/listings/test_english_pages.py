@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from articles.models import Tag
 from core.numbers import rmb, rmb_from_wan
 from tests import factories
 
@@ -202,8 +203,6 @@ def test_lists_can_be_limited_to_translated_items(
 
 
 def test_tags_have_english_names(client, db):
-    from articles.models import Tag
-
     article = factories.make_article(
         title_en="News", body_en="<p>Text.</p>", tags=["智能制造", "集成电路"]
     )
