@@ -17,11 +17,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 from modeltranslation.admin import TranslationAdmin
-from taggit.models import Tag
 
 from articles import services
 from articles.forms import ArticleAdminForm, BodyImageForm
-from articles.models import Article, ArticleImage, Category
+from articles.models import Article, ArticleImage, Category, Tag
 from core.translations import MissingEnglishFilter
 
 FUNC_NUM = re.compile(r"^-?\d{1,9}$")
@@ -293,11 +292,29 @@ class ArticleAdmin(TranslationAdmin):
         if query:
             tags = tags.filter(name__icontains=query)
         names = list(
-            tags.annotate(uses=Count("taggit_taggeditem_items"))
+            tags.annotate(uses=Count("tagged_articles"))
             .order_by("-uses", "name")
             .values_list("name", flat=True)[:10]
         )
         return JsonResponse({"results": names})
+
+
+@admin.register(Tag)
+class TagAdmin(TranslationAdmin):
+    """Tags in both languages; the slug (the address /tags/<slug>/) is made from the
+    Chinese name."""
+
+    list_display = ["name", "slug", "article_count"]
+    list_filter = [MissingEnglishFilter]
+    search_fields = ["name", "slug"]
+    fields = ["name", "slug"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_article_count=Count("tagged_articles"))
+
+    @admin.display(description=_("文章数"), ordering="_article_count")
+    def article_count(self, obj):
+        return obj._article_count
 
 
 @admin.register(ArticleImage)

@@ -9,10 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
 
 from core.pages import ShownOnPublicPages
 from core.sanitize import clean_html, html_to_text
-from core.search import Indexed, set_search_vector, update_dependent_search_vectors
+from core.search import (
+    Indexed,
+    english_vector,
+    set_search_vector,
+    update_dependent_search_vectors,
+)
 from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
 
@@ -20,6 +26,29 @@ SUMMARY_FROM_BODY_CHARS = 120
 _FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
 # Headings name sections; in a one-paragraph summary they would run into the sentences.
 _HEADING = re.compile(r"<h[1-6]\b.*?</h[1-6]>", re.S)
+
+
+class Tag(Translated, TagBase):
+    """An article tag, with its English name (django-taggit's own Tag model cannot hold a
+    translation: this is taggit's documented custom tag)."""
+
+    english_fields = ("name",)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        verbose_name = _("文章标签")
+        verbose_name_plural = _("文章标签")
 
 
 class Category(Translated, ShownOnPublicPages, models.Model):
@@ -66,7 +95,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self):
         """What a card needs, without the (possibly large) body."""
-        return self.select_related("category").defer("body", "search_vector")
+        return self.select_related("category").defer("body", "search_vector", "search_vector_en")
 
     def related_to(self, article, limit=6):
         """Articles sharing tags with ``article`` first (most shared first, then those of
@@ -162,7 +191,7 @@ class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
         blank=True,
         related_name="articles",
     )
-    tags = TaggableManager(verbose_name=_("标签"), blank=True)
+    tags = TaggableManager(verbose_name=_("标签"), blank=True, through=TaggedArticle)
     parks = models.ManyToManyField(
         "listings.Park", verbose_name=_("园区"), blank=True, related_name="articles"
     )
@@ -179,6 +208,18 @@ class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
+    search_vector_en = models.GeneratedField(
+        expression=english_vector(
+            {
+                "A": ["title_en", "seo_title_en"],
+                "B": ["summary_en", "source_name_en"],
+                "C": ["body_en"],
+            }
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -189,6 +230,7 @@ class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             GinIndex(fields=["search_vector"], name="article_search_vector"),
+            GinIndex(fields=["search_vector_en"], name="article_search_vector_en"),
         ]
 
     def __str__(self):

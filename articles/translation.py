@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from articles.models import Article, ArticleImage, Category
+from articles.models import Article, ArticleImage, Category, Tag
 
 
 @register(Category)
@@ -10,6 +10,12 @@ class CategoryTranslation(TranslationOptions):
     # The name is unique: a missing English name is NULL, not "" (which could repeat).
     empty_values = {"name": None}
     fields = ("name", "description")
+
+
+@register(Tag)
+class TagTranslation(TranslationOptions):
+    fields = ("name",)
+    empty_values = {"name": None}
 
 
 @register(Article)

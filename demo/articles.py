@@ -8,12 +8,10 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Category
+from articles.models import Article, Category, Tag, TaggedArticle
 from core.sanitize import clean_html
 from demo.content import english, load
 from demo.pictures import article_cover
@@ -110,6 +108,15 @@ def seed_articles(categories, now):
     return count
 
 
+def seed_tag_names():
+    """The tags' English names (`tags_en` in articles.yaml)."""
+    for tag in Tag.objects.filter(name_zh_hans__in=load("articles")["tags_en"]):
+        english = load("articles")["tags_en"][tag.name_zh_hans]
+        if tag.name_en != english:
+            tag.name_en = english
+            tag.save(update_fields=["name_en"])
+
+
 def build_bench_articles(total, *, categories, command=None, batch=1000):
     """Bring the number of generated articles up to ``total`` with bulk inserts."""
     existing = Article.objects.filter(source_name=BENCH_SOURCE).count()
@@ -121,7 +128,6 @@ def build_bench_articles(total, *, categories, command=None, batch=1000):
     now = timezone.now()
     tag_names = [f"主题{n:02d}" for n in range(40)]
     tags = {name: Tag.objects.get_or_create(name=name)[0] for name in tag_names}
-    article_type = ContentType.objects.get_for_model(Article)
     category_list = list(categories.values())
     body = clean_html(
         "".join(
@@ -147,9 +153,9 @@ def build_bench_articles(total, *, categories, command=None, batch=1000):
                     for i in range(size)
                 ]
             )
-            TaggedItem.objects.bulk_create(
+            TaggedArticle.objects.bulk_create(
                 [
-                    TaggedItem(tag=tags[name], content_type=article_type, object_id=article.pk)
+                    TaggedArticle(tag=tags[name], content_object=article)
                     for article in articles
                     for name in rng.sample(tag_names, 3)
                 ]
@@ -166,6 +172,7 @@ def seed(command=None, articles=0, **options):
     now = timezone.now()
     categories = seed_categories()
     count = seed_articles(categories, now)
+    seed_tag_names()
     _say(
         command,
         f"articles: {len(categories)} categories, {count} published articles, "

@@ -128,14 +128,6 @@ class Inquiry(models.Model):
     # 11 digits for a mainland mobile; E.164 ("+4915123456789", at most 16 characters)
     # for a number given on the English form.
     mobile = models.CharField(_("手机号"), max_length=16, blank=True, db_index=True)
-    language = models.CharField(
-        _("咨询语言"),
-        max_length=10,
-        choices=settings.LANGUAGES,
-        default="zh-hans",
-        editable=False,
-        help_text=_("访客提交咨询时所用页面的语言。"),
-    )
     wechat_id = models.CharField(_("微信号"), max_length=50, blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
     company = models.CharField(_("公司"), max_length=100, blank=True)
@@ -283,7 +275,15 @@ class Inquiry(models.Model):
     def masked_mobile(self):
         if len(self.mobile) == 11:
             return f"{self.mobile[:3]}****{self.mobile[-4:]}"
+        if self.mobile.startswith("+") and len(self.mobile) > 9:
+            # An international number (E.164): the country code and the last digits.
+            return f"{self.mobile[:5]}****{self.mobile[-4:]}"
         return self.mobile
+
+    @property
+    def in_english(self):
+        """The prospect wrote from the English pages: answer in English."""
+        return (self.language or "").startswith("en")
 
     @property
     def subject(self):

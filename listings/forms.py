@@ -9,8 +9,8 @@ from django import forms
 from django.core.cache import cache
 from django.db.models import F
 from django.utils.functional import lazy
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from listings.models import PARK_CHOICES_CACHE_KEY, LandParcel, Listing, Park
 from listings.places import DISTRICTS, TOWNS, normalize_town, place_name
@@ -181,11 +181,19 @@ class ListingFilterForm(FilterForm):
     def full_clean(self):
         # Asked on every /listings/ request; parks change rarely, so the list is kept
         # until a park is saved (at most five minutes).
-        self._parks = cache.get_or_set(
+        # Both names are cached (one entry for both languages); the page's is shown,
+        # the Chinese one where a park has no English name yet.
+        parks = cache.get_or_set(
             PARK_CHOICES_CACHE_KEY,
-            lambda: list(Park.objects.published().values_list("slug", "name", "pk")),
+            lambda: list(
+                Park.objects.published().values_list("slug", "name_zh_hans", "name_en", "pk")
+            ),
             300,
         )
+        english = (get_language() or "").startswith("en")
+        self._parks = [
+            (slug, (english and name_en) or name_zh, pk) for slug, name_zh, name_en, pk in parks
+        ]
         self.fields["park"].choices = [ALL, *((slug, name) for slug, name, _pk in self._parks)]
         self.fields["sort"].choices = [(key, label) for key, (label, _o) in self.SORTS.items()]
         super().full_clean()

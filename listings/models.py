@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -16,8 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from core.numbers import plain_number
 from core.pages import ShownOnPublicPages
+from core.search import english_vector, labels, update_dependent_search_vectors
 from core.search import filter_queryset as search_filter
-from core.search import labels, update_dependent_search_vectors
 from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
 from listings.places import Place
@@ -146,6 +147,18 @@ class Park(Translated, Place):
     position = models.PositiveIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
+    search_vector_en = models.GeneratedField(
+        expression=english_vector(
+            {
+                "A": ["name_en"],
+                "B": ["leading_industries_en", "summary_en"],
+                "C": ["address_en", "introduction_en"],
+            }
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ParkQuerySet.as_manager()
 
@@ -153,7 +166,10 @@ class Park(Translated, Place):
         ordering = ["position", "name"]
         verbose_name = _("园区")
         verbose_name_plural = _("园区")
-        indexes = [GinIndex(fields=["search_vector"], name="park_search_vector")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="park_search_vector"),
+            GinIndex(fields=["search_vector_en"], name="park_search_vector_en"),
+        ]
 
     def __str__(self):
         return self.name
@@ -413,6 +429,18 @@ class Listing(Translated, Place):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
+    search_vector_en = models.GeneratedField(
+        expression=english_vector(
+            {
+                "A": ["code", "title_en"],
+                "B": ["address_en", "payment_terms_en", "expressway_name_en"],
+                "C": ["description_en"],
+            }
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ListingQuerySet.as_manager()
 
@@ -466,6 +494,7 @@ class Listing(Translated, Place):
             models.Index(fields=["sale_price"]),
             models.Index(fields=["last_verified_at"]),
             GinIndex(fields=["search_vector"], name="listing_search_vector"),
+            GinIndex(fields=["search_vector_en"], name="listing_search_vector_en"),
             # /listings/ counts and pages the public listings with index-only scans of this
             # narrow partial index: it holds the date parts of published() that change with
             # time and every filter and sort column, and walks newest first.
@@ -816,6 +845,24 @@ class LandParcel(Translated, Place):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
+    search_vector_en = models.GeneratedField(
+        expression=english_vector(
+            {
+                "A": ["code", "title_en"],
+                "B": [
+                    "location_en",
+                    "boundary_east_en",
+                    "boundary_south_en",
+                    "boundary_west_en",
+                    "boundary_north_en",
+                ],
+                "C": ["notes_en"],
+            }
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = LandParcelQuerySet.as_manager()
 
@@ -864,6 +911,7 @@ class LandParcel(Translated, Place):
             models.Index(fields=["area"]),
             models.Index(fields=["starting_price"]),
             GinIndex(fields=["search_vector"], name="parcel_search_vector"),
+            GinIndex(fields=["search_vector_en"], name="parcel_search_vector_en"),
         ]
 
     def __str__(self):

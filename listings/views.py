@@ -139,7 +139,14 @@ class ListingListView(FilteredListMixin, ListView):
         rows = (
             Listing.objects.filter(pk__in=ids)
             .select_related("park")
-            .defer("search_vector", "description", "park__search_vector", "park__introduction")
+            .defer(
+                "search_vector",
+                "search_vector_en",
+                "description",
+                "park__search_vector",
+                "park__search_vector_en",
+                "park__introduction",
+            )
         )
         by_pk = {row.pk: row for row in rows.prefetch_related("images")}
         page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import translation
 
-from articles.models import Article, Category
+from articles.models import Article, Category, Tag
 from core.translations import missing_english_q
 from demo.content import load
 from listings.models import Agent, LandParcel, Listing, ListingImage, Park
@@ -147,6 +147,7 @@ def _english_pages():
             "parks": "/en/parks/",
             "listing": listing.get_absolute_url(),
             "article": article.get_absolute_url(),
+            "news": "/en/news/",
         }
 
 
@@ -176,6 +177,8 @@ class TestSeededInEnglish:
         assert not Article.objects.filter(body_en="").exists()
         assert not Agent.objects.filter(name_en="").exists()
         assert not Category.objects.filter(name_en__isnull=True).exists()
+        assert Tag.objects.get(name_zh_hans="标准地").name_en == "standard land"
+        assert not Tag.objects.filter(name_en__isnull=True).exists()
         parcel = LandParcel.objects.get(code="YF-19-001")
         assert parcel.title_en.endswith(", Yongfeng Sub-district")
         assert parcel.boundary_east_en.startswith("Planned Road No. ")
@@ -186,7 +189,7 @@ class TestSeededInEnglish:
 
     def test_no_demo_row_is_missing_its_english(self):
         # The rule of the admin's "缺少英文" filter and the dashboard's count.
-        for model in (Agent, Park, Listing, LandParcel, Article, Category):
+        for model in (Agent, Park, Listing, LandParcel, Article, Category, Tag):
             if model.english_fields:
                 missing = model.objects.filter(missing_english_q(model.english_fields))
                 assert list(missing.values_list("pk", flat=True)) == [], model.__name__
@@ -225,6 +228,7 @@ class TestSeededInEnglish:
             model.objects.update(**{f"{field}_en": "" for field in fields})
         Park.objects.update(name_en=None)
         Category.objects.update(name_en=None, description_en="")
+        Tag.objects.update(name_en=None)
         shares = _measure(client)
         print("Without the English content:", shares)
         assert all(share > MAX_HAN_SHARE for share in shares.values()), shares

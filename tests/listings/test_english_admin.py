@@ -72,3 +72,14 @@ def test_the_dashboard_counts_public_items_without_english(client, db):
     assert (rows["房源"]["public"], rows["房源"]["missing"]) == (2, 1)
     assert (rows["文章"]["public"], rows["文章"]["missing"]) == (1, 1)
     assert "?english=missing" in response.content.decode()
+
+
+def test_tags_are_translated_in_the_admin(client, superuser):
+    factories.make_article(tags=["智能制造"])
+    client.force_login(superuser)
+    response = client.get(reverse("admin:articles_tag_changelist"), {"english": "missing"})
+    assert [tag.name for tag in response.context["cl"].result_list] == ["智能制造"]
+    tag = response.context["cl"].result_list[0]
+    html = client.get(reverse("admin:articles_tag_change", args=[tag.pk])).content.decode()
+    assert 'name="name_zh_hans"' in html
+    assert 'name="name_en"' in html

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from articles.models import Tag
 from core.numbers import rmb, rmb_from_wan
 from tests import factories
 
@@ -199,3 +200,18 @@ def test_lists_can_be_limited_to_translated_items(
         assert response.status_code == 200
     parks = client.get("/en/parks/", {"translated": "1"}).context["object_list"]
     assert [park.pk for park in parks] == [park_pk]
+
+
+def test_tags_have_english_names(client, db):
+    article = factories.make_article(
+        title_en="News", body_en="<p>Text.</p>", tags=["智能制造", "集成电路"]
+    )
+    Tag.objects.filter(name="智能制造").update(name_en="Smart manufacturing")
+    url = article.get_absolute_url()
+    html = client.get(f"/en{url}").content.decode()
+    assert "#Smart manufacturing</a>" in html
+    assert '#<span lang="zh-Hans">集成电路</span></a>' in html
+    html = client.get("/en/news/").content.decode()
+    assert ">Smart manufacturing <span" in html
+    html = client.get(url).content.decode()
+    assert "#智能制造</a>" in html
