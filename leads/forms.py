@@ -32,7 +32,7 @@ from leads.models import (
 )
 from listings.forms import ALL, FilterForm, FlagField, number_field
 from listings.models import PARK_CHOICES_CACHE_KEY, Park
-from listings.places import TOWNS, normalize_town
+from listings.places import TOWNS, normalize_town, place_label
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # People type +86, 0086, spaces, dashes, dots and brackets around their number.
@@ -387,7 +387,9 @@ class RequirementForm(FilterForm):
     deal = forms.ChoiceField(
         label=_("租或买"), required=False, choices=[ALL, *Inquiry.Deal.choices]
     )
-    town = PlaceChoiceField(label=_("镇/街道"), required=False, choices=[(t, t) for t in TOWNS])
+    town = PlaceChoiceField(
+        label=_("镇/街道"), required=False, choices=[(t, place_label(t)) for t in TOWNS]
+    )
     park = forms.MultipleChoiceField(label=_("园区"), required=False)
     area_min = number_field(_("面积不小于（㎡）"), 10_000_000, unit="㎡")
     area_max = number_field(_("面积不大于（㎡）"), 10_000_000, unit="㎡")

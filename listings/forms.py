@@ -12,7 +12,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from listings.models import PARK_CHOICES_CACHE_KEY, LandParcel, Listing, Park
-from listings.places import DISTRICTS, TOWNS, normalize_town
+from listings.places import DISTRICTS, TOWNS, normalize_town, place_label
 
 ALL = ("", _("不限"))
 
@@ -33,7 +33,9 @@ class FlagField(forms.Field):
 
 class TownField(forms.ChoiceField):
     def __init__(self, **kwargs):
-        super().__init__(choices=[ALL, *((t, t) for t in TOWNS)], required=False, **kwargs)
+        super().__init__(
+            choices=[ALL, *((t, place_label(t)) for t in TOWNS)], required=False, **kwargs
+        )
 
     def to_python(self, value):
         return normalize_town(super().to_python(value))
@@ -127,7 +129,7 @@ class ListingFilterForm(FilterForm):
         label=_("交易方式"), required=False, choices=[ALL, *Listing.Deal.choices]
     )
     district = forms.ChoiceField(
-        label=_("区"), required=False, choices=[ALL, *((d, d) for d in DISTRICTS)]
+        label=_("区"), required=False, choices=[ALL, *((d, place_label(d)) for d in DISTRICTS)]
     )
     town = TownField(label=_("镇/街道"))
     park = forms.ChoiceField(label=_("园区"), required=False)
@@ -255,7 +257,7 @@ class LandFilterForm(FilterForm):
 
     q = forms.CharField(label=_("关键词"), required=False, max_length=100, strip=True)
     district = forms.ChoiceField(
-        label=_("区"), required=False, choices=[ALL, *((d, d) for d in DISTRICTS)]
+        label=_("区"), required=False, choices=[ALL, *((d, place_label(d)) for d in DISTRICTS)]
     )
     town = TownField(label=_("镇/街道"))
     use = forms.ChoiceField(
