@@ -28,7 +28,7 @@ _FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
 _HEADING = re.compile(r"<h[1-6]\b.*?</h[1-6]>", re.S)
 
 
-class Tag(Translated, TagBase):
+class Tag(Translated, ShownOnPublicPages, TagBase):
     """An article tag, with its English name (django-taggit's own Tag model cannot hold a
     translation: this is taggit's documented custom tag)."""
 

@@ -30,9 +30,9 @@ from leads.models import (
     count_submissions,
     subject_kind_of,
 )
-from listings.forms import ALL, FilterForm, FlagField, number_field, place_label
+from listings.forms import ALL, FilterForm, FlagField, number_field
 from listings.models import PARK_CHOICES_CACHE_KEY, Park
-from listings.places import TOWNS, normalize_town
+from listings.places import TOWNS, normalize_town, place_label
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # People type +86, 0086, spaces, dashes, dots and brackets around their number.

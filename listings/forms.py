@@ -8,15 +8,11 @@ from decimal import Decimal
 from django import forms
 from django.core.cache import cache
 from django.db.models import F
-from django.utils.functional import lazy
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from listings.models import PARK_CHOICES_CACHE_KEY, LandParcel, Listing, Park
-from listings.places import DISTRICTS, TOWNS, normalize_town, place_name
-
-# A town or district's name in the language of the page the form is shown on.
-place_label = lazy(place_name, str)
+from listings.places import DISTRICTS, TOWNS, normalize_town, place_label
 
 ALL = ("", _("不限"))
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +71,10 @@ def place_name(value):
     if value and (get_language() or "").startswith("en"):
         return PLACE_NAMES_EN.get(value, value)
     return value
+
+
+# For choices made once at import and shown in either language.
+place_label = lazy(place_name, str)
 
 
 TOWNS = [town for towns in DISTRICT_TOWNS.values() for town in towns]

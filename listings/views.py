@@ -19,6 +19,7 @@ from listings import permissions
 from listings.forms import LandFilterForm, LandFitForm, ListingFilterForm
 from listings.land_fit import land_fit
 from listings.models import LandParcel, Listing, Park, published_q
+from listings.places import place_name
 from listings.templatetags.listing_tags import plain_number
 
 NO_CACHE = "private, no-cache, no-store, must-revalidate, max-age=0"
@@ -165,7 +166,7 @@ class ListingListView(FilteredListMixin, ListView):
             :32
         ]
         filters = form.filters
-        words = [filters.get("town", "")]
+        words = [place_name(filters.get("town", ""))]
         if filters.get("kind"):
             words.append(Listing.Kind(filters["kind"]).label)
         if filters.get("deal"):

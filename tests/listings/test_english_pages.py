@@ -215,3 +215,47 @@ def test_tags_have_english_names(client, db):
     assert ">Smart manufacturing <span" in html
     html = client.get(url).content.decode()
     assert "#智能制造</a>" in html
+
+
+def test_english_pages_are_kept_and_renewed_when_english_is_added(
+    client, settings, db, django_assert_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    listing = factories.make_listing(title="九亭 研发办公")
+    url = f"/en{listing.get_absolute_url()}"
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert NOTE in client.get(url).content.decode()
+    listing.title_en = "R&D offices in Jiuting"
+    listing.save()
+    html = client.get(url).content.decode()
+    assert "<h1>R&amp;D offices in Jiuting</h1>" in html
+    assert NOTE not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/",
+        "/en/listings/",
+        "/en/land/",
+        "/en/parks/",
+        "/en/news/",
+        "/en/search/",
+        "/en/search/?q=nothing",
+        "/en/inquiry/",
+        "/en/contact/",
+        "/en/privacy/",
+        "/en/match/",
+    ],
+)
+def test_the_english_interface_has_no_chinese_left(client, db, url):
+    html = client.get(url).content.decode()
+    text = english_text(html)
+    assert not re.search(r"[\u4e00-\u9fff]", text), text
+    assert not FULL_WIDTH.findall(text), text
+
+
+def test_the_hero_search_hint_is_english(client, db):
+    html = client.get("/en/").content.decode()
+    assert 'placeholder="Town, park or need, e.g. Xinqiao standalone factory"' in html
