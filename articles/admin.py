@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
-from taggit.models import Tag
+from modeltranslation.admin import TranslationAdmin
 
 from articles import services
 from articles.forms import ArticleAdminForm, BodyImageForm
-from articles.models import Article, ArticleImage, Category
+from articles.models import Article, ArticleImage, Category, Tag
+from core.translations import MissingEnglishFilter
 
 FUNC_NUM = re.compile(r"^-?\d{1,9}$")
 
@@ -70,8 +71,9 @@ class PublicationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ["name", "slug", "position", "article_count", "view_link"]
+    list_filter = [MissingEnglishFilter]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
     fields = ["name", "slug", "description", "position"]
@@ -92,7 +94,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(TranslationAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -104,7 +106,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "preview_link",
     ]
     list_select_related = ["category"]
-    list_filter = [PublicationStateFilter, "category", "featured", "status"]
+    list_filter = [PublicationStateFilter, "category", "featured", "status", MissingEnglishFilter]
     list_per_page = 50
     search_fields = ["title", "summary", "source_name"]
     search_help_text = _("按标题、摘要或来源搜索。")
@@ -290,11 +292,29 @@ class ArticleAdmin(admin.ModelAdmin):
         if query:
             tags = tags.filter(name__icontains=query)
         names = list(
-            tags.annotate(uses=Count("taggit_taggeditem_items"))
+            tags.annotate(uses=Count("tagged_articles"))
             .order_by("-uses", "name")
             .values_list("name", flat=True)[:10]
         )
         return JsonResponse({"results": names})
+
+
+@admin.register(Tag)
+class TagAdmin(TranslationAdmin):
+    """Tags in both languages; the slug (the address /tags/<slug>/) is made from the
+    Chinese name."""
+
+    list_display = ["name", "slug", "article_count"]
+    list_filter = [MissingEnglishFilter]
+    search_fields = ["name", "slug"]
+    fields = ["name", "slug"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_article_count=Count("tagged_articles"))
+
+    @admin.display(description=_("文章数"), ordering="_article_count")
+    def article_count(self, obj):
+        return obj._article_count
 
 
 @admin.register(ArticleImage)

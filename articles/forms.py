@@ -102,8 +102,9 @@ class ChineseTagField(TagField):
 
 
 class ArticleAdminForm(forms.ModelForm):
-    body = ProseEditorFormField(
-        label=_("正文"),
+    # The body in each language (django-modeltranslation's body_zh_hans and body_en).
+    body_zh_hans = ProseEditorFormField(
+        label=_("正文 [中文]"),
         required=False,
         config={"extensions": BODY_EDITOR_EXTENSIONS},
         sanitize=clean_html,
@@ -111,6 +112,14 @@ class ArticleAdminForm(forms.ModelForm):
         help_text=_(
             "插入图片：点击工具栏的图片按钮，再点“Browse…”上传。保存时会清理不安全的内容。"
         ),
+    )
+    body_en = ProseEditorFormField(
+        label=_("正文 [英文]"),
+        required=False,
+        config={"extensions": BODY_EDITOR_EXTENSIONS},
+        sanitize=clean_html,
+        widget=AdminProseEditorWidget,
+        help_text=_("英文版正文；留空则英文页面显示中文原文并注明。"),
     )
     tags = ChineseTagField(
         label=_("标签"),
@@ -121,33 +130,41 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = [
-            "title",
+            "title_zh_hans",
+            "title_en",
             "category",
-            "summary",
-            "body",
+            "summary_zh_hans",
+            "summary_en",
+            "body_zh_hans",
+            "body_en",
             "cover",
             "tags",
             "parks",
             "status",
             "published_at",
             "featured",
-            "source_name",
+            "source_name_zh_hans",
+            "source_name_en",
             "source_url",
-            "seo_title",
-            "seo_description",
+            "seo_title_zh_hans",
+            "seo_title_en",
+            "seo_description_zh_hans",
+            "seo_description_en",
         ]
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+            "summary_zh_hans": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+            "summary_en": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "parks": forms.CheckboxSelectMultiple,
         }
         help_texts = {
-            "summary": _("列表和分享时显示；留空则自动取正文开头。"),
+            "summary_zh_hans": _("列表和分享时显示；留空则自动取正文开头。"),
+            "summary_en": _("留空则自动取英文正文开头。"),
             "status": _("“已发布”且发布时间已到，访客才能看到。"),
             "published_at": _("留空则发布时取当前时间；填写将来的时间即定时发布。"),
             "featured": _("推荐的文章在资讯首页置顶显示。"),
-            "source_name": _("转载时填写原发布单位，如：松江区人民政府。"),
-            "seo_title": _("留空则使用标题。"),
-            "seo_description": _("留空则使用摘要。"),
+            "source_name_zh_hans": _("转载时填写原发布单位，如：松江区人民政府。"),
+            "seo_title_zh_hans": _("留空则使用标题。"),
+            "seo_description_zh_hans": _("留空则使用摘要。"),
         }
 
 

@@ -9,10 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
 
 from core.pages import ShownOnPublicPages
 from core.sanitize import clean_html, html_to_text
-from core.search import Indexed, set_search_vector, update_dependent_search_vectors
+from core.search import (
+    Indexed,
+    english_vector,
+    set_search_vector,
+    update_dependent_search_vectors,
+)
+from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
 
 SUMMARY_FROM_BODY_CHARS = 120
@@ -21,7 +28,32 @@ _FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
 _HEADING = re.compile(r"<h[1-6]\b.*?</h[1-6]>", re.S)
 
 
-class Category(ShownOnPublicPages, models.Model):
+class Tag(Translated, ShownOnPublicPages, TagBase):
+    """An article tag, with its English name (django-taggit's own Tag model cannot hold a
+    translation: this is taggit's documented custom tag)."""
+
+    english_fields = ("name",)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        verbose_name = _("文章标签")
+        verbose_name_plural = _("文章标签")
+
+
+class Category(Translated, ShownOnPublicPages, models.Model):
+    english_fields = ("name",)
+
     name = models.CharField(_("名称"), max_length=50, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=50, unique=True)
     description = models.CharField(_("描述"), max_length=200, blank=True)
@@ -45,6 +77,10 @@ class Category(ShownOnPublicPages, models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def translated(self):
+        """Articles with their English version (docs/english.md)."""
+        return self.filter(translated_q(self.model.english_fields))
+
     def published(self):
         """What the public may see: published, and its time has come."""
         return self.filter(
@@ -59,7 +95,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self):
         """What a card needs, without the (possibly large) body."""
-        return self.select_related("category").defer("body", "search_vector")
+        return self.select_related("category").defer("body", "search_vector", "search_vector_en")
 
     def related_to(self, article, limit=6):
         """Articles sharing tags with ``article`` first (most shared first, then those of
@@ -116,7 +152,19 @@ class ArticleQuerySet(models.QuerySet):
         return previous, next_
 
 
-class Article(ShownOnPublicPages, Indexed, models.Model):
+def summary_from_body(body):
+    """The opening of an article's text, for a summary nobody wrote.
+
+    Captions describe pictures, not the story: they are left out."""
+    text = html_to_text(_HEADING.sub(" ", _FIGURE.sub(" ", body)))
+    if len(text) > SUMMARY_FROM_BODY_CHARS:
+        text = text[: SUMMARY_FROM_BODY_CHARS - 1].rstrip() + "…"
+    return text
+
+
+class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
+    english_fields = ("title", "body")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
@@ -143,7 +191,7 @@ class Article(ShownOnPublicPages, Indexed, models.Model):
         blank=True,
         related_name="articles",
     )
-    tags = TaggableManager(verbose_name=_("标签"), blank=True)
+    tags = TaggableManager(verbose_name=_("标签"), blank=True, through=TaggedArticle)
     parks = models.ManyToManyField(
         "listings.Park", verbose_name=_("园区"), blank=True, related_name="articles"
     )
@@ -160,6 +208,18 @@ class Article(ShownOnPublicPages, Indexed, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
+    search_vector_en = models.GeneratedField(
+        expression=english_vector(
+            {
+                "A": ["title_en", "seo_title_en"],
+                "B": ["summary_en", "source_name_en"],
+                "C": ["body_en"],
+            }
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -170,6 +230,7 @@ class Article(ShownOnPublicPages, Indexed, models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             GinIndex(fields=["search_vector"], name="article_search_vector"),
+            GinIndex(fields=["search_vector_en"], name="article_search_vector_en"),
         ]
 
     def __str__(self):
@@ -178,13 +239,12 @@ class Article(ShownOnPublicPages, Indexed, models.Model):
     def save(self, *args, **kwargs):
         # Sanitizing here (not only in the admin form) covers every way in: admin,
         # import, shell and demo content.
-        self.body = clean_html(self.body)
-        if not self.summary.strip():
-            # Captions describe pictures, not the story: leave them out of the summary.
-            text = html_to_text(_HEADING.sub(" ", _FIGURE.sub(" ", self.body)))
-            if len(text) > SUMMARY_FROM_BODY_CHARS:
-                text = text[: SUMMARY_FROM_BODY_CHARS - 1].rstrip() + "…"
-            self.summary = text
+        # Each language's body and summary (`body` alone is the active language's).
+        for language in ("zh_hans", "en"):
+            body = clean_html(getattr(self, f"body_{language}") or "")
+            setattr(self, f"body_{language}", body)
+            if body and not (getattr(self, f"summary_{language}") or "").strip():
+                setattr(self, f"summary_{language}", summary_from_body(body))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         set_search_vector(self, kwargs)

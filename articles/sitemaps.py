@@ -3,6 +3,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from articles.models import Article, Category
+from listings.sitemaps import languages_for, with_english_flag
 
 
 class ArticleSitemap(Sitemap):
@@ -14,7 +15,11 @@ class ArticleSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return Article.objects.published().only("pk", "updated_at", "published_at").order_by("-pk")
+        articles = Article.objects.published().only("pk", "updated_at", "published_at")
+        return with_english_flag(articles).order_by("-pk")
+
+    def get_languages_for_item(self, item):
+        return languages_for(item)
 
     def lastmod(self, item):
         return max(item.updated_at, item.published_at)
@@ -30,9 +35,13 @@ class NewsCategorySitemap(Sitemap):
     def items(self):
         now = timezone.now()
         public = Q(articles__status=Article.Status.PUBLISHED, articles__published_at__lte=now)
-        return Category.objects.annotate(
+        categories = Category.objects.annotate(
             newest=Max("articles__published_at", filter=public)
         ).filter(newest__isnull=False)
+        return with_english_flag(categories)
+
+    def get_languages_for_item(self, item):
+        return languages_for(item)
 
     def lastmod(self, item):
         return item.newest

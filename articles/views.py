@@ -10,11 +10,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Category
+from articles.models import Article, Category, Tag, TaggedArticle
 from core.qrcode import qr_svg
 from listings.models import Park
 
@@ -66,19 +66,25 @@ def popular_tags(limit=POPULAR_TAGS_LIMIT):
     tags = cache.get(POPULAR_TAGS_CACHE_KEY)
     if tags is None:
         recent = Article.objects.published().order_by("-published_at").values("pk")
+        # Both names are kept (one cache entry for both languages); the page shows its own.
         tags = list(
-            TaggedItem.objects.filter(
-                content_type__app_label="articles",
-                content_type__model="article",
-                object_id__in=recent[:POPULAR_TAGS_WINDOW],
-            )
+            TaggedArticle.objects.filter(content_object_id__in=recent[:POPULAR_TAGS_WINDOW])
             .exclude(tag__slug="")
-            .values("tag__name", "tag__slug")
+            .values("tag__name_zh_hans", "tag__name_en", "tag__slug")
             .annotate(count=Count("pk"))
-            .order_by("-count", "tag__name")[:limit]
+            .order_by("-count", "tag__name_zh_hans")[:limit]
         )
         cache.set(POPULAR_TAGS_CACHE_KEY, tags, POPULAR_TAGS_SECONDS)
-    return tags
+    english = (get_language() or "").startswith("en")
+    return [
+        {
+            "tag__name": (english and tag["tag__name_en"]) or tag["tag__name_zh_hans"],
+            "tag__slug": tag["tag__slug"],
+            "count": tag["count"],
+            "chinese_only": english and not tag["tag__name_en"],
+        }
+        for tag in tags
+    ]
 
 
 class NewsListMixin:
@@ -88,7 +94,11 @@ class NewsListMixin:
     section_title = _("资讯")
 
     def get_queryset(self):
-        return Article.objects.published().for_cards()
+        articles = Article.objects.published().for_cards()
+        if self.request.GET.get("translated") == "1":
+            # English pages' toggle: only articles with their English version.
+            articles = articles.translated()
+        return articles
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -172,7 +182,7 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         queryset = (
             Article.objects.select_related("category")
-            .defer("search_vector")
+            .defer("search_vector", "search_vector_en")
             .prefetch_related(
                 "tags",
                 Prefetch("parks", queryset=Park.objects.published().select_related("agent")),

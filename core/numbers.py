@@ -16,3 +16,36 @@ def plain_number(value):
     if value == value.to_integral():
         value = value.quantize(Decimal(1))
     return f"{value:f}"
+
+
+# ---- money in English (docs/english.md) ---------------------------------------------------
+# Chinese pages write amounts in 万元 (10,000 yuan) as the trade does; English readers get
+# yuan with thousands separators, "million" from a million up: "RMB 26.25 million".
+
+WAN = Decimal(10_000)
+MILLION = Decimal(1_000_000)
+
+
+def grouped(value, places=0):
+    """616500 → "616,500"; 1.37 with places=2 → "1.37" (trailing zeros dropped)."""
+    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
+    whole, _dot, fraction = f"{value:,f}".partition(".")
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def rmb(yuan, places=0):
+    """An amount in yuan: "RMB 616,500", "RMB 26.25 million"."""
+    if yuan in (None, ""):
+        return ""
+    yuan = Decimal(str(yuan))
+    if abs(yuan) >= MILLION:
+        return f"RMB {grouped(yuan / MILLION, 2)} million"
+    return f"RMB {grouped(yuan, places)}"
+
+
+def rmb_from_wan(wan):
+    """An amount given in 万元, in yuan: 2625 → "RMB 26.25 million", 63.4 → "RMB 634,000"."""
+    if wan in (None, ""):
+        return ""
+    return rmb(Decimal(str(wan)) * WAN)

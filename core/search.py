@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
-from django.contrib.postgres.search import SearchQueryField
+from django.contrib.postgres.search import SearchQueryField, SearchVector
 from django.db import connections
 from django.db.models import BooleanField, Expression, F, Func, Q
 from django.utils import translation
@@ -366,6 +366,8 @@ class ParsedQuery:
     area: AreaHint | None = None
     truncated: bool = False
     highlight_terms: tuple = field(default=(), repr=False)
+    tsquery_sql = "%s::tsquery"
+    vector_column = "search_vector"
 
     def __bool__(self):
         return bool(self.terms or self.area)
@@ -490,7 +492,77 @@ def _cover(word, freq):
 
 
 def as_query(q):
-    return q if isinstance(q, ParsedQuery) else parse_query(q)
+    return q if isinstance(q, ParsedQuery | EnglishQuery) else parse_query(q)
+
+
+# ---- English ---------------------------------------------------------------------------
+# English pages search the English texts (docs/english.md). PostgreSQL's own 'english'
+# configuration stems and drops stop words: each searchable model keeps a generated
+# column ``search_vector_en`` (``english_vector``) and the query is made by to_tsquery
+# from words of letters and digits only, so nothing a visitor types is parsed as syntax.
+
+ENGLISH_CONFIG = "english"
+_ENGLISH_WORD = re.compile(r"[a-z0-9]+")
+
+
+def english_vector(weighted_fields):
+    """The generated ``search_vector_en`` of a model: {"A": [field names], ...}."""
+    vectors = [
+        SearchVector(*names, weight=weight, config=ENGLISH_CONFIG)
+        for weight, names in weighted_fields.items()
+    ]
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
+
+
+@dataclass(frozen=True)
+class EnglishQuery:
+    """What an English page's search box asked for: lower-case words, the last one
+    matched as a prefix (so "fact" finds factories while typing)."""
+
+    text: str = ""
+    terms: tuple = ()
+    truncated: bool = False
+    area = None
+    tsquery_sql = "to_tsquery('english', %s)"
+    vector_column = "search_vector_en"
+
+    def __bool__(self):
+        return bool(self.terms)
+
+    @property
+    def highlight_terms(self):
+        return self.terms
+
+    @property
+    def tsquery(self):
+        """The words for to_tsquery('english', …): "xinqiao & factory:*"."""
+        return " & ".join([*self.terms[:-1], f"{self.terms[-1]}:*"]) if self.terms else ""
+
+
+def has_han(text):
+    return bool(_HAN.search(text))
+
+
+def parse_english_query(raw):
+    text = display_text(raw)
+    truncated = len(text) > MAX_QUERY_CHARS
+    words = _ENGLISH_WORD.findall(normalize(text[:MAX_QUERY_CHARS]).lower())
+    terms = tuple(dict.fromkeys(w[:MAX_TOKEN_CHARS] for w in words))[:MAX_QUERY_TERMS]
+    return EnglishQuery(text=text, terms=terms, truncated=truncated)
+
+
+class EnglishTsQuery(Expression):
+    output_field = SearchQueryField()
+
+    def __init__(self, words):
+        super().__init__()
+        self.words = words
+
+    def as_sql(self, compiler, connection):
+        return EnglishQuery.tsquery_sql, [self.words]
 
 
 def filter_queryset(queryset, q):
@@ -502,6 +574,8 @@ def filter_queryset(queryset, q):
     query = as_query(q)
     if not query:
         return queryset.none()
+    if isinstance(query, EnglishQuery):
+        return queryset.filter(Matches(F("search_vector_en"), EnglishTsQuery(query.tsquery)))
     if query.terms:
         queryset = queryset.filter(Matches(F("search_vector"), TsQuery(query.tsquery)))
     if query.area:
@@ -516,7 +590,7 @@ def score_sql(query, vector_column, date_column=None, boost=1.0):
     subquery): (sql, params)."""
     if query.terms:
         sql, params = (
-            "ts_rank(%s::float4[], " + vector_column + ", %s::tsquery)",
+            "ts_rank(%s::float4[], " + vector_column + ", " + query.tsquery_sql + ")",
             [
                 RANK_WEIGHTS,
                 query.tsquery,

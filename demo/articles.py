@@ -8,14 +8,12 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, Category
+from articles.models import Article, Category, Tag, TaggedArticle
 from core.sanitize import clean_html
-from demo.content import load
+from demo.content import english, load
 from demo.pictures import article_cover
 from listings.models import Park
 
@@ -37,6 +35,15 @@ def _body(paragraphs):
     return "".join(parts)
 
 
+def _set_english(article, row):
+    """The article's English title, body (a list of paragraphs, like `body`), summary, …"""
+    values = english(row, convert={"body": _body})
+    if "body_en" in values and "summary_en" not in values:
+        article.summary_en = ""  # taken from the English body on save
+    for name, value in values.items():
+        setattr(article, name, value)
+
+
 def seed_categories():
     categories = {}
     for position, row in enumerate(load("categories")["categories"], start=1):
@@ -46,6 +53,7 @@ def seed_categories():
                 "name": row["name"],
                 "description": row["description"],
                 "position": position * 10,
+                **english(row),
             },
         )
         categories[row["slug"]] = category
@@ -75,6 +83,7 @@ def seed_articles(categories, now):
         article.status = Article.Status.PUBLISHED
         article.featured = row.get("featured", False)
         article.source_name = row.get("source", "")
+        _set_english(article, row)
         if row.get("cover") and not article.cover:
             article.cover.save(f"demo-{index}.jpg", article_cover(colours[slug], index), save=False)
         article.save()
@@ -92,10 +101,20 @@ def seed_articles(categories, now):
         else:
             article.status = Article.Status.PUBLISHED
             article.published_at = now + timedelta(days=row["publish_in_days"])
+        _set_english(article, row)
         article.save()
         article.tags.set(row.get("tags", []))
         article.parks.set(_parks_named(row.get("parks")))
     return count
+
+
+def seed_tag_names():
+    """The tags' English names (`tags_en` in articles.yaml)."""
+    for tag in Tag.objects.filter(name_zh_hans__in=load("articles")["tags_en"]):
+        english = load("articles")["tags_en"][tag.name_zh_hans]
+        if tag.name_en != english:
+            tag.name_en = english
+            tag.save(update_fields=["name_en"])
 
 
 def build_bench_articles(total, *, categories, command=None, batch=1000):
@@ -109,7 +128,6 @@ def build_bench_articles(total, *, categories, command=None, batch=1000):
     now = timezone.now()
     tag_names = [f"主题{n:02d}" for n in range(40)]
     tags = {name: Tag.objects.get_or_create(name=name)[0] for name in tag_names}
-    article_type = ContentType.objects.get_for_model(Article)
     category_list = list(categories.values())
     body = clean_html(
         "".join(
@@ -135,9 +153,9 @@ def build_bench_articles(total, *, categories, command=None, batch=1000):
                     for i in range(size)
                 ]
             )
-            TaggedItem.objects.bulk_create(
+            TaggedArticle.objects.bulk_create(
                 [
-                    TaggedItem(tag=tags[name], content_type=article_type, object_id=article.pk)
+                    TaggedArticle(tag=tags[name], content_object=article)
                     for article in articles
                     for name in rng.sample(tag_names, 3)
                 ]
@@ -154,6 +172,7 @@ def seed(command=None, articles=0, **options):
     now = timezone.now()
     categories = seed_categories()
     count = seed_articles(categories, now)
+    seed_tag_names()
     _say(
         command,
         f"articles: {len(categories)} categories, {count} published articles, "

@@ -12,9 +12,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils import timezone
 
-from demo.content import load
+from demo.content import english, load
 from demo.pictures import PICTURE_COLOURS, avatar, ensure_pictures, wechat_qr
 from listings.models import Agent, LandParcel, Listing, ListingImage, Park, ParkImage
 from listings.permissions import AGENTS_GROUP
@@ -76,11 +77,13 @@ def seed_agents():
             mobile=row["mobile"],
             defaults={
                 "name": row["name"],
+                "title": row.get("title", ""),
                 "wechat_id": row["wechat_id"],
                 "email": row["email"],
                 "user": user,
                 "is_active": True,
                 "accepts_leads": True,
+                **english(row),
             },
         )
         if not agent.photo:
@@ -119,6 +122,7 @@ def seed_parks(pictures):
                 "agent": agents.get(row.get("agent")),
                 "is_published": True,
                 "position": index,
+                **english(row),
             },
         )
         if not park.cover:
@@ -192,7 +196,8 @@ def listing_values(index, rng, agents, parks, now):
     negotiable = rng.random() < 0.05
     expressway_km = Decimal(rng.randint(5, 150)) / 10
     roads, expressways = places["roads"], places["expressways"]
-    return {
+    road, number = rng.choice(roads), rng.randint(1, 2999)
+    values = {
         "kind": kind,
         "deal": deal,
         "status": status,
@@ -200,7 +205,7 @@ def listing_values(index, rng, agents, parks, now):
         "district": "松江区",
         "town": town,
         "park": park,
-        "address": f"松江区{town}{rng.choice(roads)}{rng.randint(1, 2999)}号",
+        "address": f"松江区{town}{road}{number}号",
         "longitude": Decimal(str(round(lng + rng.uniform(-0.02, 0.02), 6))),
         "latitude": Decimal(str(round(lat + rng.uniform(-0.015, 0.015), 6))),
         "building_area": area,
@@ -238,7 +243,7 @@ def listing_values(index, rng, agents, parks, now):
             f"{headline}，建筑面积{area:.0f}㎡，层高{height}米，"
             f"楼面承重{load_kg}公斤/㎡。"
             + ("园区可办理环评，适合生产型企业。" if kind != Listing.Kind.OFFICE else "")
-            + f"距{rng.choice(expressways)}出入口约{expressway_km}公里，大车进出方便。"
+            + f"距{(nearest := rng.choice(expressways))}出入口约{expressway_km}公里，大车进出方便。"
             "业主直租，手续齐全，欢迎预约看房。"
         ),
         "agent": park.agent if park and park.agent_id else rng.choice(agents),
@@ -247,6 +252,57 @@ def listing_values(index, rng, agents, parks, now):
         else now - timedelta(days=published_days),
         "last_verified_at": now - timedelta(days=verified_days, hours=rng.randint(0, 23)),
         "featured": rng.random() < 0.08,
+    }
+    values.update(
+        listing_english(
+            values,
+            features=features,
+            standalone=standalone,
+            road=road,
+            number=number,
+            nearest=nearest,
+        )
+    )
+    return values
+
+
+def listing_english(values, *, features, standalone, road, number, nearest):
+    """The hand-written English (listings.yaml and places.yaml `en:`) of a generated listing,
+    as `<field>_en` values."""
+    en, places = load("listings")["en"], load("places")["en"]
+    kind, floors, town = values["kind"], values["floors"], values["town"]
+    kind_word = en["kind_words"][kind]
+    if standalone:
+        headline = en["headline"]["standalone"].format(kind=kind_word)
+    elif floors == 1:
+        headline = en["headline"]["single_storey"].format(kind=kind_word)
+    else:
+        headline = en["headline"]["storeys"].format(kind=kind_word, floors=floors)
+    area = f"{values['building_area']:,.0f}"
+    description = en["description"].format(
+        headline=headline,
+        area=area,
+        height=values["floor_height"],
+        load=f"{values['floor_load']:,}",
+    )
+    if kind != Listing.Kind.OFFICE:
+        description += en["description_eia"]
+    description += " " + en["description_end"].format(
+        km=values["expressway_km"], expressway=places["expressways"][nearest]
+    )
+    return {
+        "title_en": en["title"].format(
+            headline=headline,
+            area=area,
+            town=places["town_short"][town],
+            features=en["suited_for"][features],
+        )[:120],
+        "address_en": en["address"].format(
+            number=number, road=places["roads"][road], town=places["towns"][town]
+        ),
+        "expressway_name_en": places["expressways"][values["expressway_name"]],
+        "payment_terms_en": en["payment_terms"].get(values["payment_terms"], ""),
+        "description_en": description,
     }
 
 
@@ -258,23 +314,34 @@ def listing_code(index, town, kind):
 def seed_listings(agents, parks, pictures):
     content = load("listings")
     captions = content["picture_captions"]
+    captions_en = content["en"]["picture_captions"]
     count = content["count"]
     now = timezone.now()
+    codes = []
     for index in range(1, count + 1):
         rng = random.Random(f"listing-{index}")
         values = listing_values(index, rng, agents, parks, now)
         code = listing_code(index, values["town"], values["kind"])
         listing, _ = Listing.objects.update_or_create(code=code, defaults=values)
+        codes.append(code)
         if not listing.images.exists():
             ListingImage.objects.bulk_create(
                 ListingImage(
                     listing=listing,
                     image=pictures[(index * 3 + k) % len(pictures)],
                     caption=captions[k % len(captions)],
+                    caption_en=captions_en[captions[k % len(captions)]],
                     position=k,
                 )
                 for k in range(rng.randint(1, 3))
             )
+    # Pictures made before the English captions existed get them too.
+    for caption, caption_en in captions_en.items():
+        ListingImage.objects.filter(
+            Q(caption_en="") | Q(caption_en__isnull=True),
+            listing__code__in=codes,
+            caption_zh_hans=caption,
+        ).update(caption_en=caption_en)
     return count
 
 
@@ -303,19 +370,34 @@ def seed_parcels(agents, parks):
         park = parks_by_town.get(town)
         lng, lat = towns[town]["longitude"], towns[town]["latitude"]
         road = rng.choice(roads)
+        side, side2, street, side3 = (
+            rng.choice(["东", "南", "西", "北"]),
+            rng.choice(["东", "西"]),
+            rng.randint(1, 9),
+            rng.choice(["南", "北"]),
+        )
+        east, south = rng.randint(1, 9), rng.choice(content["south_boundaries"])
+        north = rng.choice(content["north_boundaries"])
         sold = state == LandParcel.Status.SOLD
+        texts = {
+            "title": f"{town}{road}以{side}地块",
+            "location": f"松江区{town}{road}以{side2}、规划{street}号路以{side3}",
+            "boundary_east": f"规划{east}号路",
+            "boundary_south": south,
+            "boundary_west": road,
+            "boundary_north": north,
+            "winner": content["winner"] if sold else "",
+        }
         LandParcel.objects.update_or_create(
             code=code,
             defaults={
-                "title": f"{town}{road}以{rng.choice(['东', '南', '西', '北'])}地块",
+                **texts,
+                **parcel_english(
+                    texts, town=town, road=road, sides=(side, side2, side3), streets=(street, east)
+                ),
                 "district": "松江区",
                 "town": town,
                 "park": park,
-                "location": f"松江区{town}{road}以{rng.choice(['东', '西'])}、规划{rng.randint(1, 9)}号路以{rng.choice(['南', '北'])}",
-                "boundary_east": f"规划{rng.randint(1, 9)}号路",
-                "boundary_south": rng.choice(content["south_boundaries"]),
-                "boundary_west": road,
-                "boundary_north": rng.choice(content["north_boundaries"]),
                 "longitude": Decimal(str(round(lng + rng.uniform(-0.02, 0.02), 6))),
                 "latitude": Decimal(str(round(lat + rng.uniform(-0.015, 0.015), 6))),
                 "land_use": use,
@@ -338,13 +420,33 @@ def seed_parcels(agents, parks):
                 "increment": Decimal(rng.choice([10, 20, 50])),
                 "status": state or LandParcel.Status.ANNOUNCED,
                 "result_price": (price * Decimal("1.08")).quantize(Decimal(1)) if sold else None,
-                "winner": content["winner"] if sold else "",
                 "agent": park.agent if park else agents[index % len(agents)],
                 "published_at": announced,
                 "featured": index <= 3,
+                **english(row),
             },
         )
     return len(content["parcels"])
+
+
+def parcel_english(texts, *, town, road, sides, streets):
+    """The hand-written English (land.yaml and places.yaml `en:`) of a parcel's generated
+    texts, as `<field>_en` values."""
+    en, places = load("land")["en"], load("places")["en"]
+    side, side2, side3 = (en["directions"][word] for word in sides)
+    town_en, road_en = places["towns"][town], places["roads"][road]
+    street, east = streets
+    return {
+        "title_en": en["title"].format(side=side, road=road_en, town=town_en),
+        "location_en": en["location"].format(
+            town=town_en, road=road_en, side2=side2.capitalize(), side3=side3, n=street
+        ),
+        "boundary_east_en": en["boundary_east"].format(n=east),
+        "boundary_south_en": en["south_boundaries"][texts["boundary_south"]],
+        "boundary_west_en": road_en,
+        "boundary_north_en": en["north_boundaries"][texts["boundary_north"]],
+        "winner_en": en["winner"] if texts["winner"] else "",
+    }
 
 
 # ---- the big set for benchmarks -------------------------------------------------------------

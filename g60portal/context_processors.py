@@ -29,14 +29,13 @@ def wechat_sdk_url():
 def site(request):
     """Contact details and switches every page's header and footer need."""
     sdk = wechat_sdk_url() if wechat.enabled() else ""
+    chinese = (get_language() or "").startswith("zh")
     return {
-        "SITE_NAME": settings.SITE_NAME
-        if (get_language() or "").startswith("zh")
-        else settings.SITE_NAME_EN,
+        "SITE_NAME": settings.SITE_NAME if chinese else settings.SITE_NAME_EN,
         "SITE_HOTLINE": settings.SITE_HOTLINE,
         "SITE_EMAIL": settings.SITE_EMAIL,
         "SITE_WECHAT_ID": settings.SITE_WECHAT_ID,
-        "SITE_ADDRESS": settings.SITE_ADDRESS,
+        "SITE_ADDRESS": settings.SITE_ADDRESS if chinese else settings.SITE_ADDRESS_EN,
         "SITE_ICP": settings.SITE_ICP,
         "SHARE_IMAGE": request.build_absolute_uri(static(SHARE_ICON)),
         "WECHAT_SDK": sdk,

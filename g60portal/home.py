@@ -1,6 +1,8 @@
-"""The home page's sections. Each section is shown only when it has content."""
+"""The home page's sections. Each section is shown only when it has content; English
+pages put what has its English version first."""
 
 from articles.models import Article
+from core.translations import english_first
 from listings.models import LandParcel, Listing, Park
 
 # Columns the cards never show: the search index and long texts (and the joined park's).
@@ -10,18 +12,29 @@ LISTING_UNSHOWN = (*PLACE_UNSHOWN, "description")
 
 def sections():
     featured = list(
-        Listing.objects.published()
-        .select_related("park", "agent")
-        .prefetch_related("images")
-        .defer(*LISTING_UNSHOWN)
-        .order_by("-featured", "-published_at")[:8]
+        english_first(
+            Listing.objects.published()
+            .select_related("park", "agent")
+            .prefetch_related("images")
+            .defer(*LISTING_UNSHOWN),
+            "-featured",
+            "-published_at",
+        )[:8]
     )
     land = list(
-        LandParcel.objects.published()
-        .open_for_bidding()
-        .select_related("park")
-        .defer(*PLACE_UNSHOWN)[:4]
+        english_first(
+            LandParcel.objects.published()
+            .open_for_bidding()
+            .select_related("park")
+            .defer(*PLACE_UNSHOWN),
+            *LandParcel._meta.ordering,
+        )[:4]
     )
-    news = list(Article.objects.published().for_cards().order_by("-published_at")[:6])
-    parks = list(Park.objects.published().defer("search_vector", "introduction")[:8])
+    news = list(english_first(Article.objects.published().for_cards(), "-published_at")[:6])
+    parks = list(
+        english_first(
+            Park.objects.published().defer("search_vector", "introduction"),
+            *Park._meta.ordering,
+        )[:8]
+    )
     return {"listings": featured, "land": land, "news": news, "parks": parks}

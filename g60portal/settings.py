@@ -54,6 +54,8 @@ for _origin in CSRF_TRUSTED_ORIGINS:
         )
 
 INSTALLED_APPS = [
+    # Before django.contrib.admin: its admin widgets and static files take precedence.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -234,6 +236,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Translated content (docs/english.md): each translated field `f` has `f_zh_hans` (the
+# Chinese original, required where `f` is) and `f_en`. Reading `f` gives the active
+# language's value and falls back to Chinese; English pages tell the two apart.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
+MODELTRANSLATION_LANGUAGES = ("zh-hans", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("zh-hans",)
+# Reading an empty English value falls back to Chinese only when English is "" (unset).
+MODELTRANSLATION_AUTO_POPULATE = False
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -328,6 +338,9 @@ SITE_HOTLINE = env_str("SITE_HOTLINE", "021-5778-6060")
 SITE_EMAIL = env_str("SITE_EMAIL", "invest@g60portal.localhost")
 SITE_WECHAT_ID = env_str("SITE_WECHAT_ID", "G60zhaoshang")
 SITE_ADDRESS = env_str("SITE_ADDRESS", "上海市松江区 G60科创云廊")
+SITE_ADDRESS_EN = env_str(
+    "SITE_ADDRESS_EN", "G60 Sci-Tech Cloud Corridor, Songjiang District, Shanghai"
+)
 SITE_ICP = env_str("SITE_ICP", "沪ICP备00000000号-1")
 SITE_WEBHOOK_URL = env_url("SITE_WEBHOOK_URL")
 # wecom / dingtalk / feishu; guessed from the webhook's host when unset.

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.db.models import Count
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
@@ -111,7 +112,10 @@ class SiteSearch:
     MAX_CANDIDATES = 300
 
     def __init__(self, q, kind=None):
-        self.query = search.parse_query(q or "")
+        # English pages search the English texts with PostgreSQL's 'english' configuration;
+        # a query in Chinese characters searches the Chinese texts wherever it is typed.
+        english = (get_language() or "").startswith("en") and not search.has_han(q or "")
+        self.query = (search.parse_english_query if english else search.parse_query)(q or "")
         self.spaces_first = names_a_space(q)
         self.kind = kind if kind in KINDS else None
         self._window = (0, RESULTS_PER_PAGE)
@@ -183,7 +187,7 @@ class SiteSearch:
         objects = {}
         for key, pks in wanted.items():
             kind = KINDS[key]
-            queryset = kind.public().defer("search_vector")
+            queryset = kind.public().defer("search_vector", "search_vector_en")
             if kind.related:
                 queryset = queryset.select_related(*kind.related)
             for obj in queryset.filter(pk__in=pks):
@@ -229,7 +233,7 @@ class SiteSearch:
                 f't."{meta.get_field(kind.date_field).column}"' if kind.date_field else None
             )
             score, score_params = search.score_sql(
-                self.query, 't."search_vector"', date_column, kind.boost
+                self.query, f't."{self.query.vector_column}"', date_column, kind.boost
             )
             ranked.append(
                 f'SELECT {order} AS kind_order, t."{pk}" AS pk, {score} AS score '  # noqa: S608
@@ -268,12 +272,17 @@ def suggestions():
         tags = list(
             Article.objects.published()
             .filter(tags__isnull=False)
-            .values("tags__name")
+            .values("tags__name_zh_hans", "tags__name_en")
             .annotate(n=Count("pk"))
-            .order_by("-n", "tags__name")
-            .values_list("tags__name", flat=True)[:SUGGESTED_TAGS]
+            .order_by("-n", "tags__name_zh_hans")
+            .values_list("tags__name_zh_hans", "tags__name_en")[:SUGGESTED_TAGS]
         )
-        parks = list(Park.objects.published().values_list("name", "slug")[:SUGGESTED_PARKS])
-        return {"tags": tags, "parks": parks}
+        # The page's name for each tag (this entry is cached per language).
+        english = (get_language() or "").startswith("en")
+        tags = [(english and name_en) or name_zh for name_zh, name_en in tags]
+        parks = list(Park.objects.published()[:SUGGESTED_PARKS])
+        return {"tags": tags, "parks": [(park.name, park.slug) for park in parks]}
 
-    return cache.get_or_set("search:suggestions", build, SUGGESTIONS_CACHE_SECONDS)
+    # Park names in the page's language: one cache entry per language.
+    key = f"search:suggestions:{get_language()}"
+    return cache.get_or_set(key, build, SUGGESTIONS_CACHE_SECONDS)

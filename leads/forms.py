@@ -10,7 +10,17 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from phonenumbers import (
+    NumberParseException,
+    PhoneNumberFormat,
+    PhoneNumberType,
+    format_number,
+    is_valid_number,
+    number_type,
+)
+from phonenumbers import parse as parse_phone_number
 
 from leads.models import (
     SUBJECT_BY_KEY,
@@ -23,7 +33,7 @@ from leads.models import (
 )
 from listings.forms import ALL, FilterForm, FlagField, number_field
 from listings.models import PARK_CHOICES_CACHE_KEY, Park
-from listings.places import TOWNS, normalize_town
+from listings.places import TOWNS, normalize_town, place_label
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # People type +86, 0086, spaces, dashes, dots and brackets around their number.
@@ -48,6 +58,23 @@ def normalize_mobile(raw):
     elif value.startswith("86") and len(value) == 13:
         value = value[2:]
     return value
+
+
+MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def international_mobile(raw):
+    """A mobile number from anywhere, as E.164 ("+49 151 23456789" → "+4915123456789");
+    a mainland number as its 11 digits, as the Chinese form stores it; None if invalid."""
+    try:
+        number = parse_phone_number((raw or "")[:30], "CN")
+    except NumberParseException:
+        return None
+    if not is_valid_number(number) or number_type(number) not in MOBILE_TYPES:
+        return None
+    if number.country_code == 86:
+        return str(number.national_number)
+    return format_number(number, PhoneNumberFormat.E164)
 
 
 def subject_kind(obj):
@@ -239,6 +266,12 @@ class InquiryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("need_kind", "need_deal"):
             self.fields[name].choices = [("", _("请选择"))] + list(self.fields[name].choices)[1:]
+        # The English form takes a mobile number from any country (E.164).
+        self.international = (get_language() or "").startswith("en")
+        if self.international:
+            self.fields["mobile"].help_text = _(
+                "手机号（外国号码请加国际区号，如 +49 151 23456789），招商顾问将通过此号码联系您。"
+            )
 
     # Visitors cannot fix hidden fields: keep what fits instead of refusing.
     def _clean_tracking(self, name, limit):
@@ -289,6 +322,13 @@ class InquiryForm(forms.ModelForm):
 
     def clean_mobile(self):
         mobile = normalize_mobile(self.cleaned_data["mobile"])
+        if self.international and not MOBILE_RE.match(mobile):
+            mobile = international_mobile(self.cleaned_data["mobile"])
+            if mobile is None:
+                raise ValidationError(
+                    _("请输入带国际区号的手机号，如 +49 151 23456789。"), code="invalid_mobile"
+                )
+            return mobile
         if not MOBILE_RE.match(mobile):
             raise ValidationError(
                 _("请输入11位中国大陆手机号，如 138 0013 8000。"), code="invalid_mobile"
@@ -378,7 +418,9 @@ class RequirementForm(FilterForm):
     deal = forms.ChoiceField(
         label=_("租或买"), required=False, choices=[ALL, *Inquiry.Deal.choices]
     )
-    town = PlaceChoiceField(label=_("镇/街道"), required=False, choices=[(t, t) for t in TOWNS])
+    town = PlaceChoiceField(
+        label=_("镇/街道"), required=False, choices=[(t, place_label(t)) for t in TOWNS]
+    )
     park = forms.MultipleChoiceField(label=_("园区"), required=False)
     area_min = number_field(_("面积不小于（㎡）"), 10_000_000, unit="㎡")
     area_max = number_field(_("面积不大于（㎡）"), 10_000_000, unit="㎡")

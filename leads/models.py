@@ -127,7 +127,9 @@ class Inquiry(models.Model):
 
     reference = models.CharField(_("编号"), max_length=24, unique=True, editable=False)
     name = models.CharField(_("联系人"), max_length=50)
-    mobile = models.CharField(_("手机号"), max_length=11, blank=True, db_index=True)
+    # 11 digits for a mainland mobile; E.164 ("+4915123456789", at most 16 characters)
+    # for a number given on the English form.
+    mobile = models.CharField(_("手机号"), max_length=16, blank=True, db_index=True)
     wechat_id = models.CharField(_("微信号"), max_length=50, blank=True)
     email = models.EmailField(_("邮箱"), blank=True)
     company = models.CharField(_("公司"), max_length=100, blank=True)
@@ -275,7 +277,15 @@ class Inquiry(models.Model):
     def masked_mobile(self):
         if len(self.mobile) == 11:
             return f"{self.mobile[:3]}****{self.mobile[-4:]}"
+        if self.mobile.startswith("+") and len(self.mobile) > 9:
+            # An international number (E.164): the country code and the last digits.
+            return f"{self.mobile[:5]}****{self.mobile[-4:]}"
         return self.mobile
+
+    @property
+    def in_english(self):
+        """The prospect wrote from the English pages: answer in English."""
+        return (self.language or "").startswith("en")
 
     @property
     def subject(self):

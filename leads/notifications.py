@@ -461,7 +461,9 @@ def send(notification):
     C = Notification.Channel
     channel = notification.channel
     if channel == C.AGENT_EMAIL:
-        send_email("agent", [notification.recipient], message_context(notification))
+        # Agents read the site's language, whatever language the prospect wrote in.
+        with translation.override(settings.LANGUAGE_CODE):
+            send_email("agent", [notification.recipient], message_context(notification))
     elif channel == C.PROSPECT_EMAIL:
         inquiry = notification.inquiry
         if not inquiry.email:
@@ -598,6 +600,8 @@ def bot_message(notification):
             if part
         )
         lines = [
+            # The prospect wrote from the English pages: say so first.
+            *([_("【英文咨询】访客在英文页面提交，请用英文联系。")] if inquiry.in_english else []),
             f"{_('需求')}：{need or '—'}",
             f"{_('用途/行业')}：{neutralize(inquiry.industry, 100) or '—'}",
         ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from leads.models import NeedKind
 from listings.forms import LandFilterForm, ListingFilterForm
 from listings.models import LandParcel, Listing, Park
+from listings.places import place_name
 
 # Results pages whose filters the form carries: the `from` value of /inquiry/?from=…
 FILTER_SOURCES = {"listings": ListingFilterForm, "land": LandFilterForm}
@@ -19,7 +20,8 @@ def _whole(number):
 def initial_for_subject(obj):
     """Need and message for a form attached to obj; {} for anything else."""
     if isinstance(obj, Listing):
-        place = "，".join(str(p) for p in [obj.town, obj.park.name if obj.park_id else ""] if p)
+        parts = [place_name(obj.town), obj.park.name if obj.park_id else ""]
+        place = _("，").join(str(p) for p in parts if p)
         return {
             "need_kind": obj.kind,
             "need_deal": obj.deal,
@@ -37,7 +39,7 @@ def initial_for_subject(obj):
     if isinstance(obj, Park):
         return {
             "message": _("我想了解%(park)s（%(town)s）的厂房、土地和政策。")
-            % {"park": obj.name, "town": obj.town},
+            % {"park": obj.name, "town": place_name(obj.town)},
         }
     return {}
 

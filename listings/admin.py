@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from core.translations import MissingEnglishFilter
 from core.uploads import thumbnail_url
 from listings import permissions
 from listings.models import Agent, LandParcel, Listing, ListingImage, Park, ParkImage
@@ -26,7 +28,7 @@ def thumbnail_html(image, width=120):
     return format_html('<img src="{}" alt="" width="{}" class="admin-thumbnail">', url, width)
 
 
-class OrderedImageInline(admin.TabularInline):
+class OrderedImageInline(TranslationTabularInline):
     extra = 1
     fields = ["preview", "image", "caption", "position"]
     readonly_fields = ["preview"]
@@ -46,7 +48,7 @@ class ParkImageInline(OrderedImageInline):
     model = ParkImage
 
 
-class AgentScopedAdmin(admin.ModelAdmin):
+class AgentScopedAdmin(TranslationAdmin):
     """An agent (a staff user linked to an Agent, not a manager) sees and edits only the
     rows whose agent is theirs, and cannot hand a row to someone else."""
 
@@ -212,16 +214,19 @@ class OwnWebhookForm(forms.ModelForm):
 
 
 @admin.register(Agent)
-class AgentAdmin(admin.ModelAdmin):
+class AgentAdmin(TranslationAdmin):
     """Webhook URLs carry the bot's access token and secrets sign its messages: only
     managers see and edit them; an agent may set their own, write-only."""
 
     list_display = ["name", "mobile", "wechat_id", "user", "is_active", "accepts_leads"]
-    list_filter = ["is_active", "accepts_leads", "webhook_kind"]
+    list_filter = ["is_active", "accepts_leads", "webhook_kind", MissingEnglishFilter]
     search_fields = ["name", "mobile", "wechat_id", "email"]
     autocomplete_fields = ["user"]
     fieldsets = [
-        (None, {"fields": ["name", "mobile", "email", "user", "is_active", "accepts_leads"]}),
+        (
+            None,
+            {"fields": ["name", "title", "mobile", "email", "user", "is_active", "accepts_leads"]},
+        ),
         (_("微信"), {"fields": ["wechat_id", "wechat_qr", "photo"]}),
         (_("群机器人"), {"fields": WEBHOOK_FIELDS}),
     ]
@@ -243,6 +248,13 @@ class AgentAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def get_fieldsets(self, request, obj=None):
+        # Each translated field as its Chinese and English inputs (name_zh_hans, name_en).
+        return [
+            (name, {**options, "fields": self.replace_orig_field(options["fields"])})
+            for name, options in self._fieldsets_for(request, obj)
+        ]
+
+    def _fieldsets_for(self, request, obj):
         if permissions.is_manager(request.user):
             return self.fieldsets
         others = [
@@ -262,7 +274,7 @@ class AgentAdmin(admin.ModelAdmin):
             # Everything but their own bot settings stays as the managers set it.
             for _name, options in self.fieldsets:
                 readonly += [f for f in options["fields"] if f not in WEBHOOK_FIELDS]
-        return readonly
+        return self.replace_orig_field(readonly)
 
     def get_form(self, request, obj=None, **kwargs):
         if self._sets_own_webhook(request, obj):
@@ -277,10 +289,10 @@ class AgentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Park)
-class ParkAdmin(admin.ModelAdmin):
+class ParkAdmin(TranslationAdmin):
     list_display = ["name", "town", "agent", "is_published", "position"]
     list_editable = ["position"]
-    list_filter = ["is_published", "district", "town"]
+    list_filter = ["is_published", "district", "town", MissingEnglishFilter]
     list_select_related = ["agent"]
     search_fields = ["name", "slug", "town", "leading_industries"]
     prepopulated_fields = {"slug": ["name"]}
@@ -337,6 +349,7 @@ class ListingAdmin(TemplateDownloadMixin, ImportExportMixin, AgentScopedAdmin):
         "eia_approvable",
         "standalone",
         "featured",
+        MissingEnglishFilter,
     ]
     list_select_related = ["park", "agent"]
     search_fields = ["code", "title", "address"]
@@ -477,6 +490,7 @@ class LandParcelAdmin(TemplateDownloadMixin, ImportExportMixin, AgentScopedAdmin
         "town",
         ("park", admin.RelatedOnlyFieldListFilter),
         ("agent", admin.RelatedOnlyFieldListFilter),
+        MissingEnglishFilter,
     ]
     list_select_related = ["park", "agent"]
     search_fields = ["code", "title", "location", "announcement_no"]
@@ -531,6 +545,7 @@ class LandParcelAdmin(TemplateDownloadMixin, ImportExportMixin, AgentScopedAdmin
             },
         ),
         (_("成交结果"), {"fields": ["result_price", "winner"]}),
+        (_("备注"), {"fields": ["notes"]}),
         (_("发布"), {"fields": ["source_url", "agent", "published_at"]}),
     ]
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 from django import forms
 from django.core.cache import cache
 from django.db.models import F
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from listings.models import PARK_CHOICES_CACHE_KEY, LandParcel, Listing, Park
-from listings.places import DISTRICTS, TOWNS, normalize_town
+from listings.places import DISTRICTS, TOWNS, normalize_town, place_label
 
 ALL = ("", _("不限"))
 
@@ -33,7 +33,9 @@ class FlagField(forms.Field):
 
 class TownField(forms.ChoiceField):
     def __init__(self, **kwargs):
-        super().__init__(choices=[ALL, *((t, t) for t in TOWNS)], required=False, **kwargs)
+        super().__init__(
+            choices=[ALL, *((t, place_label(t)) for t in TOWNS)], required=False, **kwargs
+        )
 
     def to_python(self, value):
         return normalize_town(super().to_python(value))
@@ -66,6 +68,10 @@ class FilterForm(forms.Form):
     MAIN = ()
     FLAGS = ()
     MORE = ()
+
+    # `translated=1`: only rows with their English version (the English pages' toggle;
+    # not one of the form's controls).
+    translated = FlagField(label=_("仅显示有英文版的"), required=False)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data if data is not None else {}, **kwargs)
@@ -123,7 +129,7 @@ class ListingFilterForm(FilterForm):
         label=_("交易方式"), required=False, choices=[ALL, *Listing.Deal.choices]
     )
     district = forms.ChoiceField(
-        label=_("区"), required=False, choices=[ALL, *((d, d) for d in DISTRICTS)]
+        label=_("区"), required=False, choices=[ALL, *((d, place_label(d)) for d in DISTRICTS)]
     )
     town = TownField(label=_("镇/街道"))
     park = forms.ChoiceField(label=_("园区"), required=False)
@@ -171,11 +177,19 @@ class ListingFilterForm(FilterForm):
     def full_clean(self):
         # Asked on every /listings/ request; parks change rarely, so the list is kept
         # until a park is saved (at most five minutes).
-        self._parks = cache.get_or_set(
+        # Both names are cached (one entry for both languages); the page's is shown,
+        # the Chinese one where a park has no English name yet.
+        parks = cache.get_or_set(
             PARK_CHOICES_CACHE_KEY,
-            lambda: list(Park.objects.published().values_list("slug", "name", "pk")),
+            lambda: list(
+                Park.objects.published().values_list("slug", "name_zh_hans", "name_en", "pk")
+            ),
             300,
         )
+        english = (get_language() or "").startswith("en")
+        self._parks = [
+            (slug, (english and name_en) or name_zh, pk) for slug, name_zh, name_en, pk in parks
+        ]
         self.fields["park"].choices = [ALL, *((slug, name) for slug, name, _pk in self._parks)]
         self.fields["sort"].choices = [(key, label) for key, (label, _o) in self.SORTS.items()]
         super().full_clean()
@@ -199,6 +213,8 @@ class ListingFilterForm(FilterForm):
             # first by default) still orders it. Ranking every match of a common word
             # costs ~65 ms on 100,000 listings; /search/ is where relevance orders.
             queryset = queryset.search_text(filters["q"])
+        if filters.get("translated"):
+            queryset = queryset.translated()
         return queryset.order_by(*self.ordering())
 
     def ordering(self):
@@ -241,7 +257,7 @@ class LandFilterForm(FilterForm):
 
     q = forms.CharField(label=_("关键词"), required=False, max_length=100, strip=True)
     district = forms.ChoiceField(
-        label=_("区"), required=False, choices=[ALL, *((d, d) for d in DISTRICTS)]
+        label=_("区"), required=False, choices=[ALL, *((d, place_label(d)) for d in DISTRICTS)]
     )
     town = TownField(label=_("镇/街道"))
     use = forms.ChoiceField(
@@ -284,6 +300,8 @@ class LandFilterForm(FilterForm):
             queryset = queryset.in_status(filters["status"])
         if filters.get("q"):
             queryset = queryset.search_text(filters["q"])
+        if filters.get("translated"):
+            queryset = queryset.translated()
         sort = self.cleaned_data.get("sort") or "newest"
         return queryset.order_by(*self.SORTS[sort][1])
 

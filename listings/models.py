@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -16,23 +17,28 @@ from django.utils.translation import pgettext_lazy
 
 from core.numbers import plain_number
 from core.pages import ShownOnPublicPages
+from core.search import english_vector, labels, update_dependent_search_vectors
 from core.search import filter_queryset as search_filter
-from core.search import labels, update_dependent_search_vectors
+from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
 from listings.places import Place
+from listings.places import place_name as place_in_language
 
 SQM_PER_MU = Decimal("666.67")
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位中国大陆手机号。"))
 
 
-class Agent(ShownOnPublicPages, models.Model):
+class Agent(Translated, ShownOnPublicPages, models.Model):
+    english_fields = ("name",)
+
     class WebhookKind(models.TextChoices):
         WECOM = "wecom", _("企业微信")
         DINGTALK = "dingtalk", _("钉钉")
         FEISHU = "feishu", _("飞书")
 
     name = models.CharField(_("名称"), max_length=50)
+    title = models.CharField(_("职务"), max_length=50, blank=True, help_text=_("如：招商经理"))
     mobile = models.CharField(_("手机号"), max_length=11, validators=[mobile_validator])
     wechat_id = models.CharField(_("微信号"), max_length=50, blank=True)
     wechat_qr = CheckedImageField(_("微信二维码"), upload_to="agents/qr/", blank=True)
@@ -90,12 +96,17 @@ class ParkQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def translated(self):
+        return self.filter(translated_q(self.model.english_fields))
+
 
 # The /listings/ park filter's choices, cached by listings.forms.
 PARK_CHOICES_CACHE_KEY = "listings:park-choices"
 
 
-class Park(Place):
+class Park(Translated, Place):
+    english_fields = ("name", "summary", "introduction")
+
     name = models.CharField(_("名称"), max_length=100, unique=True)
     slug = models.SlugField(_("网址标识"), max_length=100, unique=True, allow_unicode=False)
     planned_area_km2 = models.DecimalField(
@@ -136,6 +147,18 @@ class Park(Place):
     position = models.PositiveIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
+    search_vector_en = models.GeneratedField(
+        expression=english_vector(
+            {
+                "A": ["name_en"],
+                "B": ["leading_industries_en", "summary_en"],
+                "C": ["address_en", "introduction_en"],
+            }
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ParkQuerySet.as_manager()
 
@@ -143,7 +166,10 @@ class Park(Place):
         ordering = ["position", "name"]
         verbose_name = _("园区")
         verbose_name_plural = _("园区")
-        indexes = [GinIndex(fields=["search_vector"], name="park_search_vector")]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="park_search_vector"),
+            GinIndex(fields=["search_vector_en"], name="park_search_vector_en"),
+        ]
 
     def __str__(self):
         return self.name
@@ -228,6 +254,10 @@ def published_q(prefix=""):
 
 
 class ListingQuerySet(models.QuerySet):
+    def translated(self):
+        """Rows with their English version (docs/english.md)."""
+        return self.filter(translated_q(self.model.english_fields))
+
     def fresh(self):
         cutoff = timezone.now() - timedelta(days=settings.LISTING_STALE_DAYS)
         return self.filter(last_verified_at__gte=cutoff)
@@ -268,7 +298,9 @@ class ListingQuerySet(models.QuerySet):
         return search_filter(self, q)
 
 
-class Listing(Place):
+class Listing(Translated, Place):
+    english_fields = ("title", "description")
+
     class Kind(models.TextChoices):
         FACTORY = "factory", pgettext_lazy("listing kind", "厂房")
         WAREHOUSE = "warehouse", pgettext_lazy("listing kind", "仓库")
@@ -377,7 +409,7 @@ class Listing(Place):
         validators=[MinValueValidator(0)],
     )
     payment_terms = models.CharField(
-        _("付款方式"), max_length=30, blank=True, help_text=_("如：押三付三")
+        _("付款方式"), max_length=60, blank=True, help_text=_("如：押三付三")
     )
     description = models.TextField(_("描述"), blank=True)
     agent = models.ForeignKey(
@@ -397,6 +429,18 @@ class Listing(Place):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
+    search_vector_en = models.GeneratedField(
+        expression=english_vector(
+            {
+                "A": ["code", "title_en"],
+                "B": ["address_en", "payment_terms_en", "expressway_name_en"],
+                "C": ["description_en"],
+            }
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ListingQuerySet.as_manager()
 
@@ -450,6 +494,7 @@ class Listing(Place):
             models.Index(fields=["sale_price"]),
             models.Index(fields=["last_verified_at"]),
             GinIndex(fields=["search_vector"], name="listing_search_vector"),
+            GinIndex(fields=["search_vector_en"], name="listing_search_vector_en"),
             # /listings/ counts and pages the public listings with index-only scans of this
             # narrow partial index: it holds the date parts of published() that change with
             # time and every filter and sort column, and walks newest first.
@@ -603,7 +648,7 @@ class Listing(Place):
 
     @property
     def place_name(self):
-        return self.park.name if self.park_id and self.park else self.town
+        return self.park.name if self.park_id and self.park else place_in_language(self.town)
 
     def map_name(self):
         return self.title
@@ -628,6 +673,10 @@ class ListingImage(ShownOnPublicPages, models.Model):
 
 
 class LandParcelQuerySet(models.QuerySet):
+    def translated(self):
+        """Rows with their English version (docs/english.md)."""
+        return self.filter(translated_q(self.model.english_fields))
+
     def published(self):
         return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
 
@@ -663,7 +712,9 @@ class LandParcelQuerySet(models.QuerySet):
         return self.none()
 
 
-class LandParcel(Place):
+class LandParcel(Translated, Place):
+    english_fields = ("title", "location")
+
     class Use(models.TextChoices):
         INDUSTRIAL = "industrial", _("工业用地")
         RND = "rnd", _("研发用地")
@@ -780,6 +831,7 @@ class LandParcel(Place):
         _("成交价（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     winner = models.CharField(_("竞得人"), max_length=100, blank=True)
+    notes = models.TextField(_("备注"), blank=True, help_text=_("出让条件、配套等补充说明。"))
     source_url = models.URLField(_("来源链接"), max_length=500, blank=True)
     agent = models.ForeignKey(
         Agent,
@@ -793,6 +845,24 @@ class LandParcel(Place):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
+    search_vector_en = models.GeneratedField(
+        expression=english_vector(
+            {
+                "A": ["code", "title_en"],
+                "B": [
+                    "location_en",
+                    "boundary_east_en",
+                    "boundary_south_en",
+                    "boundary_west_en",
+                    "boundary_north_en",
+                ],
+                "C": ["notes_en"],
+            }
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = LandParcelQuerySet.as_manager()
 
@@ -841,6 +911,7 @@ class LandParcel(Place):
             models.Index(fields=["area"]),
             models.Index(fields=["starting_price"]),
             GinIndex(fields=["search_vector"], name="parcel_search_vector"),
+            GinIndex(fields=["search_vector_en"], name="parcel_search_vector_en"),
         ]
 
     def __str__(self):

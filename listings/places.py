@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.pages import ShownOnPublicPages
@@ -39,7 +41,42 @@ DISTRICT_TOWNS = {
     ],
 }
 
+# The names English pages use (pinyin, as on road signs and in official English texts).
+PLACE_NAMES_EN = {
+    "松江区": "Songjiang District",
+    "新桥镇": "Xinqiao Town",
+    "泗泾镇": "Sijing Town",
+    "洞泾镇": "Dongjing Town",
+    "九亭镇": "Jiuting Town",
+    "车墩镇": "Chedun Town",
+    "佘山镇": "Sheshan Town",
+    "小昆山镇": "Xiaokunshan Town",
+    "石湖荡镇": "Shihudang Town",
+    "泖港镇": "Maogang Town",
+    "新浜镇": "Xinbang Town",
+    "叶榭镇": "Yexie Town",
+    "永丰街道": "Yongfeng Subdistrict",
+    "中山街道": "Zhongshan Subdistrict",
+    "岳阳街道": "Yueyang Subdistrict",
+    "方松街道": "Fangsong Subdistrict",
+    "广富林街道": "Guangfulin Subdistrict",
+    "九里亭街道": "Jiuliting Subdistrict",
+}
+
 DISTRICTS = list(DISTRICT_TOWNS)
+
+
+def place_name(value):
+    """A district or town name in the page's language ("新桥镇" → "Xinqiao Town")."""
+    if value and (get_language() or "").startswith("en"):
+        return PLACE_NAMES_EN.get(value, value)
+    return value
+
+
+# For choices made once at import and shown in either language.
+place_label = lazy(place_name, str)
+
+
 TOWNS = [town for towns in DISTRICT_TOWNS.values() for town in towns]
 
 _SUFFIXES = ("镇", "街道")

@@ -19,6 +19,7 @@ from listings import permissions
 from listings.forms import LandFilterForm, LandFitForm, ListingFilterForm
 from listings.land_fit import land_fit
 from listings.models import LandParcel, Listing, Park, published_q
+from listings.places import place_name
 from listings.templatetags.listing_tags import plain_number
 
 NO_CACHE = "private, no-cache, no-store, must-revalidate, max-age=0"
@@ -139,7 +140,14 @@ class ListingListView(FilteredListMixin, ListView):
         rows = (
             Listing.objects.filter(pk__in=ids)
             .select_related("park")
-            .defer("search_vector", "description", "park__search_vector", "park__introduction")
+            .defer(
+                "search_vector",
+                "search_vector_en",
+                "description",
+                "park__search_vector",
+                "park__search_vector_en",
+                "park__introduction",
+            )
         )
         by_pk = {row.pk: row for row in rows.prefetch_related("images")}
         page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
@@ -158,7 +166,7 @@ class ListingListView(FilteredListMixin, ListView):
             :32
         ]
         filters = form.filters
-        words = [filters.get("town", "")]
+        words = [place_name(filters.get("town", ""))]
         if filters.get("kind"):
             words.append(Listing.Kind(filters["kind"]).label)
         if filters.get("deal"):
@@ -329,7 +337,10 @@ class ParkListView(ListView):
     template_name = "listings/park_list.html"
 
     def get_queryset(self):
-        return Park.objects.published().annotate(
+        parks = Park.objects.published()
+        if self.request.GET.get("translated") == "1":
+            parks = parks.translated()
+        return parks.annotate(
             listing_count=Count("listings", filter=published_q("listings__"), distinct=True)
         )
 

@@ -5,6 +5,7 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 ARTICLE_MODELS = ["article", "category", "articleimage"]
+# Tags (articles.Tag): editors add and rename them, deleting is for managers in the admin.
 TAG_PERMISSIONS = ["view_tag", "add_tag", "change_tag"]
 
 
@@ -21,7 +22,7 @@ def add_permissions(apps, schema_editor):
             content_type__app_label="articles", content_type__model__in=ARTICLE_MODELS
         )
     ) + list(
-        Permission.objects.filter(content_type__app_label="taggit", codename__in=TAG_PERMISSIONS)
+        Permission.objects.filter(content_type__app_label="articles", codename__in=TAG_PERMISSIONS)
     )
     for name in ["editors", "managers"]:
         group, _ = Group.objects.get_or_create(name=name)
@@ -42,7 +43,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0001_initial"),
         ("listings", "0002_staff_groups"),
-        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
     ]
 
     operations = [migrations.RunPython(add_permissions, remove_permissions)]

@@ -13,11 +13,16 @@ HREFLANG = {"zh-hans": "zh-Hans", "en": "en"}
 
 @register.simple_tag(takes_context=True)
 def alternate_urls(context):
-    """The current page in every UI language, for hreflang links and the switch."""
+    """The current page in every UI language, for hreflang links and the switch.
+
+    A page whose object (a listing, park, parcel, article) has no English version gets
+    no English `hreflang` alternate (`alternate` is False; the switch still links it)."""
     request = context.get("request")
     if request is None:
         return []
     current = get_language()
+    page_object = context.get("object") or context.get("article")
+    chinese_only = page_object is not None and not getattr(page_object, "is_translated", True)
     path = request.get_full_path()
     alternates = []
     for code, name in settings.LANGUAGES:
@@ -30,6 +35,7 @@ def alternate_urls(context):
                 "url": request.build_absolute_uri(url),
                 "path": url,
                 "current": code == current,
+                "alternate": not (chinese_only and code != settings.LANGUAGE_CODE),
             }
         )
     return alternates

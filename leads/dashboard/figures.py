@@ -4,12 +4,15 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Aggregate, Count, DurationField, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from articles.models import Article
+from core.translations import missing_english_q
 from leads.models import Inquiry, InquiryEvent, Notification, ShareMade, ShareVisit, SourceKind
 from leads.templatetags.delivery_alerts import problem_counts
-from listings.models import Agent
+from listings.models import Agent, LandParcel, Listing, Park
 
 DAYS = 90
 SPEED_DAYS = 14
@@ -264,3 +267,28 @@ def delivery_counts(user):
     failed, late = problem_counts(user) or (0, 0)
     pending = Notification.objects.filter(state=Notification.State.PENDING).count()
     return {"pending": pending, "late": late, "failed": failed}
+
+
+def untranslated_counts():
+    """Public parks, listings, land parcels and articles still missing their English
+    version (docs/english.md): one count per kind, linked to the admin's filtered list."""
+    kinds = [
+        (Park, Park.objects.published(), "admin:listings_park_changelist"),
+        (Listing, Listing.objects.published(), "admin:listings_listing_changelist"),
+        (LandParcel, LandParcel.objects.published(), "admin:listings_landparcel_changelist"),
+        (Article, Article.objects.published(), "admin:articles_article_changelist"),
+    ]
+    rows = []
+    for model, public, url_name in kinds:
+        counts = public.aggregate(
+            public=Count("pk"), missing=Count("pk", filter=missing_english_q(model.english_fields))
+        )
+        rows.append(
+            {
+                "label": model._meta.verbose_name_plural,
+                "public": counts["public"],
+                "missing": counts["missing"],
+                "url": f"{reverse(url_name)}?english=missing",
+            }
+        )
+    return rows

@@ -35,6 +35,7 @@ def dashboard_view(request, admin_site):
         "speed_days": figures.SPEED_DAYS,
         "speed": figures.speed_rows(),
         "deliveries": figures.delivery_counts(request.user),
+        "untranslated": figures.untranslated_counts(),
     }
     context["total"] = sum(n for _d, n in context["per_day"])
     return TemplateResponse(request, "admin/leads/inquiry/dashboard.html", context)

@@ -1,9 +1,10 @@
 from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.numbers import plain_number
+from core.numbers import plain_number, rmb, rmb_from_wan
 from core.uploads import thumbnail_url
 from listings.forms import FlagField
 
@@ -139,5 +140,53 @@ def unit_prices(parcel):
     """ "（62 万元/亩，930 元/㎡）" after a parcel's starting price; "" without a price per mu."""
     if not parcel.price_per_mu:
         return ""
+    if _english():
+        return f" ({english_unit_prices(parcel)})"
     per_mu, per_sqm = plain_number(parcel.price_per_mu), plain_number(parcel.price_per_sqm)
     return f"（{per_mu} {_('万元/亩')}，{per_sqm} {_('元/㎡')}）"
+
+
+# ---- money, in Chinese as before and in English as foreign readers write it -------------
+
+
+def _english():
+    return (get_language() or "").startswith("en")
+
+
+@register.simple_tag
+def money_wan(value):
+    """An amount in 万元: "2625 万元", or "RMB 26.25 million" on English pages."""
+    if value in (None, ""):
+        return ""
+    if _english():
+        return rmb_from_wan(value)
+    return f"{plain_number(value)} {_('万元')}"
+
+
+@register.simple_tag
+def price_wan(value):
+    """money_wan with the figure in <span class="price__amount"> (the price lines)."""
+    if _english():
+        return format_html('<span class="price__amount">{}</span>', rmb_from_wan(value))
+    return format_html('<span class="price__amount">{}</span> {}', plain_number(value), _("万元"))
+
+
+@register.simple_tag
+def english_rent(price):
+    """A rent as English readers write it: "RMB 1.37/m²/day (about RMB 616,500/month)"."""
+    text = f"{rmb(price.amount, 2)}/m²/day"
+    if price.monthly_wan:
+        return format_html(
+            '<span class="price__amount">{}</span> <span class="price__total">(about {}/month)</span>',
+            text,
+            rmb_from_wan(price.monthly_wan),
+        )
+    return format_html('<span class="price__amount">{}</span>', text)
+
+
+@register.simple_tag
+def english_unit_prices(parcel):
+    """ "RMB 634,000 per mu (RMB 952/m²)" for a parcel's starting price."""
+    if not parcel.price_per_mu:
+        return ""
+    return f"{rmb_from_wan(parcel.price_per_mu)} per mu ({rmb(parcel.price_per_sqm)}/m²)"

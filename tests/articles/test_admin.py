@@ -49,6 +49,10 @@ def _form_data(category, **overrides):
         "seo_description": "",
     }
     data.update(overrides)
+    # The admin edits each translated field in both languages; these tests write Chinese.
+    for name in ("title", "summary", "body", "source_name", "seo_title", "seo_description"):
+        if name in data:
+            data[f"{name}_zh_hans"] = data.pop(name)
     return data
 
 

@@ -395,7 +395,10 @@ def test_rss_feed_lists_public_articles_newest_first(client, category):
 
 
 def test_sitemap_lists_public_articles_with_lastmod(client, category):
-    article = factories.make_article(category=category)
+    # With its English version, so that it is listed under /en/ too (docs/english.md).
+    article = factories.make_article(
+        category=category, title_en="News", body_en="<p>Text</p>", summary_en="Text"
+    )
     draft = factories.make_article(category=category, status=Article.Status.DRAFT)
     scheduled = factories.make_article(
         category=category, published_at=timezone.now() + timedelta(days=1)

@@ -48,9 +48,9 @@ def test_editor_writes_schedules_and_publishes_and_a_phone_reader_finds_it(
     desktop.fill("#id_username", "editor")
     desktop.fill("#id_password", PASSWORD)
     desktop.click("input[type=submit]")
-    desktop.fill("#id_title", "松江智能制造专项资金申报指南发布")
+    desktop.fill("#id_title_zh_hans", "松江智能制造专项资金申报指南发布")
     desktop.select_option("#id_category", label="政策解读")
-    editor = desktop.locator(".ProseMirror[contenteditable=true]")
+    editor = desktop.locator(".ProseMirror[contenteditable=true]").first
     editor.click()
     desktop.keyboard.type("今年的专项资金重点支持智能工厂和数字化车间改造项目。")
 

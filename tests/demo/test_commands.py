@@ -1,6 +1,5 @@
 """seed_demo (the demo content of demo/data/) and ensure_demo_login."""
 
-import io
 from decimal import Decimal
 
 import pytest
@@ -8,8 +7,6 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from articles.models import Article, Category
 from demo import leads as demo_leads
@@ -18,14 +15,9 @@ from demo.content import load
 from leads.models import Inquiry, RoutingRule
 from listings.models import Agent, LandParcel, Listing, Park
 from tests import factories
+from tests.demo.conftest import run
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args):
-    out = io.StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
 
 
 # ---- ensure_demo_login ------------------------------------------------------------------
@@ -50,18 +42,6 @@ def test_ensure_demo_login_refuses_production(settings):
 
 
 # ---- seed_demo ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="class")
-def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo site, seeded once for the tests of a class inside a transaction that is
-    rolled back after them (as Django's TestCase does for setUpTestData); each test runs
-    in a savepoint inside it."""
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"))
-    with django_db_blocker.unblock(), media, transaction.atomic():
-        run("seed_demo")
-        yield
-        transaction.set_rollback(True)
 
 
 def _counts():

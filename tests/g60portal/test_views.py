@@ -197,7 +197,8 @@ def test_a_parcel_page_gives_wechat_a_share_picture(client):
 
 
 def test_the_sitemap_becomes_an_index_when_a_section_outgrows_one_file(client, monkeypatch):
-    listings = [factories.make_listing() for _ in range(3)]
+    # Translated, so each listing has its Chinese and its English URL (docs/english.md).
+    listings = [factories.make_listing(title_en="Factory") for _ in range(3)]
     monkeypatch.setattr(sitemaps.SITEMAPS["listings"], "limit", 2)
     index = client.get("/sitemap.xml").content.decode()
     assert "<sitemapindex" in index

@@ -483,6 +483,11 @@ def test_sitemap_lists_public_listings_land_and_parks(client, catalogue, parcels
     xml = client.get("/sitemap.xml").content.decode()
     a = Listing.objects.get(code="A")
     stale = Listing.objects.get(code="STALE")
+    # Listed under /en/ once it has its English version (docs/english.md).
+    assert f"<loc>http://testserver/en/listings/{a.pk}/</loc>" not in xml
+    a.title_en, a.description_en = "Factory", "A factory."
+    a.save()
+    xml = client.get("/sitemap.xml").content.decode()
     assert f"<loc>http://testserver/listings/{a.pk}/</loc>" in xml
     assert f"<loc>http://testserver/en/listings/{a.pk}/</loc>" in xml
     assert f"/listings/{stale.pk}/</loc>" not in xml
