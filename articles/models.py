@@ -15,9 +15,9 @@ from core.pages import ShownOnPublicPages
 from core.sanitize import clean_html, html_to_text
 from core.search import (
     Indexed,
-    english_vector,
     set_search_vector,
     update_dependent_search_vectors,
+    update_english_vector,
 )
 from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
@@ -208,18 +208,13 @@ class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = SearchVectorField(null=True, editable=False)
-    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
-    search_vector_en = models.GeneratedField(
-        expression=english_vector(
-            {
-                "A": ["title_en", "seo_title_en"],
-                "B": ["summary_en", "source_name_en"],
-                "C": ["body_en"],
-            }
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # English full-text search (docs/english.md): written on save from these fields.
+    english_search = {
+        "A": ["title_en", "seo_title_en"],
+        "B": ["summary_en", "source_name_en"],
+        "C": ["body_en"],
+    }
+    search_vector_en = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -249,6 +244,7 @@ class Article(Translated, ShownOnPublicPages, Indexed, models.Model):
             self.published_at = timezone.now()
         set_search_vector(self, kwargs)
         super().save(*args, **kwargs)
+        update_english_vector(self)
 
     def get_absolute_url(self):
         return reverse("articles:article-detail", kwargs={"pk": self.pk})

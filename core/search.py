@@ -273,6 +273,7 @@ def update_search_vectors(queryset, batch_size=500, progress=None):
             last_pk = batch[-1].pk
             if progress:
                 progress(done)
+    update_english_vectors(queryset)
     return done
 
 
@@ -497,9 +498,10 @@ def as_query(q):
 
 # ---- English ---------------------------------------------------------------------------
 # English pages search the English texts (docs/english.md). PostgreSQL's own 'english'
-# configuration stems and drops stop words: each searchable model keeps a generated
-# column ``search_vector_en`` (``english_vector``) and the query is made by to_tsquery
-# from words of letters and digits only, so nothing a visitor types is parsed as syntax.
+# configuration stems and drops stop words: each searchable model keeps a column
+# ``search_vector_en``, written by PostgreSQL from the fields its ``english_search`` names
+# after each save (``update_english_vector``), and the query is made by to_tsquery from
+# words of letters and digits only, so nothing a visitor types is parsed as syntax.
 
 ENGLISH_CONFIG = "english"
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+")
@@ -515,6 +517,19 @@ def english_vector(weighted_fields):
     for vector in vectors[1:]:
         combined = combined + vector
     return combined
+
+
+def update_english_vectors(queryset):
+    """Write ``search_vector_en`` of every row of ``queryset`` in one UPDATE."""
+    weighted = getattr(queryset.model, "english_search", None)
+    if not weighted:
+        return 0
+    return queryset.update(search_vector_en=english_vector(weighted))
+
+
+def update_english_vector(instance):
+    """After ``instance`` is saved: its English vector, from its row (one UPDATE)."""
+    return update_english_vectors(type(instance)._base_manager.filter(pk=instance.pk))
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from core.numbers import plain_number
 from core.pages import ShownOnPublicPages
-from core.search import english_vector, labels, update_dependent_search_vectors
 from core.search import filter_queryset as search_filter
+from core.search import labels, update_dependent_search_vectors
 from core.translations import Translated, translated_q
 from core.uploads import CheckedImageField
 from listings.places import Place
@@ -147,18 +147,13 @@ class Park(Translated, Place):
     position = models.PositiveIntegerField(_("排序"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
-    search_vector_en = models.GeneratedField(
-        expression=english_vector(
-            {
-                "A": ["name_en"],
-                "B": ["leading_industries_en", "summary_en"],
-                "C": ["address_en", "introduction_en"],
-            }
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # English full-text search (docs/english.md): written on save from these fields.
+    english_search = {
+        "A": ["name_en"],
+        "B": ["leading_industries_en", "summary_en"],
+        "C": ["address_en", "introduction_en"],
+    }
+    search_vector_en = SearchVectorField(null=True, editable=False)
 
     objects = ParkQuerySet.as_manager()
 
@@ -429,18 +424,13 @@ class Listing(Translated, Place):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
-    search_vector_en = models.GeneratedField(
-        expression=english_vector(
-            {
-                "A": ["code", "title_en"],
-                "B": ["address_en", "payment_terms_en", "expressway_name_en"],
-                "C": ["description_en"],
-            }
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # English full-text search (docs/english.md): written on save from these fields.
+    english_search = {
+        "A": ["code", "title_en"],
+        "B": ["address_en", "payment_terms_en", "expressway_name_en"],
+        "C": ["description_en"],
+    }
+    search_vector_en = SearchVectorField(null=True, editable=False)
 
     objects = ListingQuerySet.as_manager()
 
@@ -845,24 +835,19 @@ class LandParcel(Translated, Place):
     featured = models.BooleanField(_("推荐"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # English full-text search (docs/english.md): kept by PostgreSQL from the English texts.
-    search_vector_en = models.GeneratedField(
-        expression=english_vector(
-            {
-                "A": ["code", "title_en"],
-                "B": [
-                    "location_en",
-                    "boundary_east_en",
-                    "boundary_south_en",
-                    "boundary_west_en",
-                    "boundary_north_en",
-                ],
-                "C": ["notes_en"],
-            }
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # English full-text search (docs/english.md): written on save from these fields.
+    english_search = {
+        "A": ["code", "title_en"],
+        "B": [
+            "location_en",
+            "boundary_east_en",
+            "boundary_south_en",
+            "boundary_west_en",
+            "boundary_north_en",
+        ],
+        "C": ["notes_en"],
+    }
+    search_vector_en = SearchVectorField(null=True, editable=False)
 
     objects = LandParcelQuerySet.as_manager()
 

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.pages import ShownOnPublicPages
-from core.search import Indexed, set_search_vector
+from core.search import Indexed, set_search_vector, update_english_vector
 
 DISTRICT_TOWNS = {
     "松江区": [
@@ -130,6 +130,7 @@ class Place(ShownOnPublicPages, Indexed, models.Model):
     def save(self, *args, **kwargs):
         set_search_vector(self, kwargs)
         super().save(*args, **kwargs)
+        update_english_vector(self)
 
     def clean(self):
         errors = {}

@@ -174,10 +174,11 @@ class Site:
         if not (BASE_DIR / "staticfiles" / "staticfiles.json").exists():
             self.run("manage.py", "collectstatic", "--noinput", "-v0", timeout=300)
         self.query(
-            "INSERT INTO listings_agent (name, mobile, wechat_id, wechat_qr, photo, email,"
-            " is_active, accepts_leads, webhook_kind, webhook_url, webhook_secret, created_at)"
-            " VALUES ('故障测试顾问', '13900000000', '', '', '', 'agent@example.com',"
-            " true, true, '', '', '', now()) RETURNING id"
+            "INSERT INTO listings_agent (name, name_zh_hans, title, mobile, wechat_id,"
+            " wechat_qr, photo, email, is_active, accepts_leads, webhook_kind, webhook_url,"
+            " webhook_secret, created_at)"
+            " VALUES ('故障测试顾问', '故障测试顾问', '', '13900000000', '', '', '',"
+            " 'agent@example.com', true, true, '', '', '', now()) RETURNING id"
         )
         self.sink.start()
         log = open(self.log_path, "w")  # noqa: SIM115 - closed in tear_down

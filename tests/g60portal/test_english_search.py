@@ -3,6 +3,9 @@ configuration (stems, stop words, prefix of the last word); Chinese search is un
 
 import re
 
+from django.core.management import call_command
+
+from listings.models import Listing
 from tests import factories
 
 
@@ -65,3 +68,12 @@ def test_english_search_query_count(client, db, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         response = client.get("/en/search/", {"q": "factory"})
     assert len(response.context["results"]) == 5
+
+
+def test_rebuild_search_index_writes_the_english_vectors(client, db):
+    listing = factories.make_listing(title="冷库", title_en="Cold store")
+    # A bulk write that bypasses save(), as an import may do.
+    Listing.objects.filter(pk=listing.pk).update(title_en="Bonded warehouse", search_vector_en=None)
+    assert found(client, "/en/search/", "bonded") == []
+    call_command("rebuild_search_index", verbosity=0)
+    assert plain(found(client, "/en/search/", "bonded")) == ["Bonded warehouse"]
