@@ -7,7 +7,6 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -31,8 +30,7 @@ from leads.models import (
     count_submissions,
     subject_kind_of,
 )
-from listings.forms import ALL, FilterForm, FlagField, number_field
-from listings.models import PARK_CHOICES_CACHE_KEY, Park
+from listings.forms import ALL, FilterForm, FlagField, number_field, park_choices
 from listings.places import TOWNS, normalize_town, place_label
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -449,11 +447,7 @@ class RequirementForm(FilterForm):
     RENAMED = {"town": "towns", "park": "parks"}
 
     def full_clean(self):
-        self._parks = cache.get_or_set(
-            PARK_CHOICES_CACHE_KEY,
-            lambda: list(Park.objects.published().values_list("slug", "name", "pk")),
-            300,
-        )
+        self._parks = park_choices()
         self.fields["park"].choices = [(slug, name) for slug, name, _pk in self._parks]
         super().full_clean()
 

@@ -56,6 +56,20 @@ def number_field(label, max_value, *, decimal=True, unit=""):
     )
 
 
+def park_choices():
+    """(slug, name in the page's language, pk) of every published park, for the park
+    filters. Asked on every list request; parks change rarely, so the list is kept until
+    a park is saved (at most five minutes). Both names are cached (one entry for both
+    languages); the page's is shown, the Chinese one where a park has no English name."""
+    parks = cache.get_or_set(
+        PARK_CHOICES_CACHE_KEY,
+        lambda: list(Park.objects.published().values_list("slug", "name_zh_hans", "name_en", "pk")),
+        300,
+    )
+    english = (get_language() or "").startswith("en")
+    return [(slug, (english and name_en) or name_zh, pk) for slug, name_zh, name_en, pk in parks]
+
+
 class FilterForm(forms.Form):
     """Shared behaviour: the active filters as chips, the names of dropped fields, and the
     groups the filter form shows (listings/includes/filter_form.html)."""
@@ -175,21 +189,7 @@ class ListingFilterForm(FilterForm):
     }
 
     def full_clean(self):
-        # Asked on every /listings/ request; parks change rarely, so the list is kept
-        # until a park is saved (at most five minutes).
-        # Both names are cached (one entry for both languages); the page's is shown,
-        # the Chinese one where a park has no English name yet.
-        parks = cache.get_or_set(
-            PARK_CHOICES_CACHE_KEY,
-            lambda: list(
-                Park.objects.published().values_list("slug", "name_zh_hans", "name_en", "pk")
-            ),
-            300,
-        )
-        english = (get_language() or "").startswith("en")
-        self._parks = [
-            (slug, (english and name_en) or name_zh, pk) for slug, name_zh, name_en, pk in parks
-        ]
+        self._parks = park_choices()
         self.fields["park"].choices = [ALL, *((slug, name) for slug, name, _pk in self._parks)]
         self.fields["sort"].choices = [(key, label) for key, (label, _o) in self.SORTS.items()]
         super().full_clean()

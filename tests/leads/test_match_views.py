@@ -197,3 +197,19 @@ def test_fuzzed_parameters_are_never_a_500(client, spaces):
         params = {name: rng.choice(values) for name in rng.sample(names, rng.randint(1, 8))}
         response = client.get(URL, params)
         assert response.status_code == 200, params
+
+
+def test_the_park_choices_kept_by_the_listings_page_serve_the_match_page_and_back(client):
+    # /listings/ and /match/ keep one cached list of parks; whichever page asks first,
+    # the other reads it, in either language.
+    park = factories.make_park(name="测试科创园", name_en="Test Innovation Park", slug="test-park")
+    factory(park=park)
+    assert client.get("/listings/").status_code == 200
+    match = client.get(URL + "?kind=factory&park=test-park")
+    assert match.status_code == 200
+    assert "测试科创园" in match.content.decode()
+    english = client.get("/en/match/?kind=factory&park=test-park")
+    assert "Test Innovation Park" in english.content.decode()
+    listings = client.get("/en/listings/?park=test-park")
+    assert listings.status_code == 200
+    assert "Test Innovation Park" in listings.content.decode()
