@@ -449,11 +449,18 @@ class RequirementForm(FilterForm):
     RENAMED = {"town": "towns", "park": "parks"}
 
     def full_clean(self):
-        self._parks = cache.get_or_set(
+        # The entry the /listings/ filter keeps (listings.forms): both names, the page's shown.
+        parks = cache.get_or_set(
             PARK_CHOICES_CACHE_KEY,
-            lambda: list(Park.objects.published().values_list("slug", "name", "pk")),
+            lambda: list(
+                Park.objects.published().values_list("slug", "name_zh_hans", "name_en", "pk")
+            ),
             300,
         )
+        english = (get_language() or "").startswith("en")
+        self._parks = [
+            (slug, (english and name_en) or name_zh, pk) for slug, name_zh, name_en, pk in parks
+        ]
         self.fields["park"].choices = [(slug, name) for slug, name, _pk in self._parks]
         super().full_clean()
 

@@ -346,3 +346,12 @@ def test_the_english_interface_has_no_chinese_left(client, db, url):
 def test_the_hero_search_hint_is_english(client, db):
     html = client.get("/en/").content.decode()
     assert 'placeholder="Town, park or need, e.g. Xinqiao standalone factory"' in html
+
+
+def test_the_match_page_shares_the_park_choices_of_the_listing_filter(client, translated):
+    # One cache entry holds the park choices of both forms, with both names.
+    assert client.get("/en/listings/").status_code == 200
+    html = client.get("/en/match/").content.decode()
+    assert ">Songjiang Economic and Technological Development Zone</option>" in html
+    html = client.get("/match/").content.decode()
+    assert ">松江经济技术开发区</option>" in html
