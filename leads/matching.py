@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from core.numbers import plain_number, wan_text
+from core.numbers import number_text, plain_number, rmb, rmb_from_wan, wan_text
 from leads.forms import RequirementForm
 from leads.models import SUBJECT_BY_KEY, InquiryEvent, NeedKind
 from leads.notifications import DeliveryError, absolute, send_email
@@ -55,9 +55,25 @@ def tolerance():
     return Decimal(settings.MATCH_TOLERANCE_PERCENT) / 100
 
 
+# Amounts in 万元 as English readers write them: (Chinese unit, English ending).
+WAN_UNITS = (("万元", ""), ("万元/月", "/month"), ("万元/亩", " per mu"))
+
+
 def _num(value, unit=""):
-    text = plain_number(Decimal(value).quantize(Decimal("0.01")))
+    value = Decimal(value).quantize(Decimal("0.01"))
+    if unit and _english():
+        unit_text = str(unit)
+        for zh, ending in WAN_UNITS:
+            if unit_text == _(zh):
+                return f"{rmb_from_wan(value)}{ending}"
+        if unit_text == _("元/㎡/天"):
+            return f"{rmb(value, 2)}/m²/day"
+    text = number_text(value)
     return f"{text} {unit}".strip()
+
+
+def _english():
+    return (translation.get_language() or "").startswith("en")
 
 
 class Check:

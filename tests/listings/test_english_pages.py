@@ -355,3 +355,12 @@ def test_the_match_page_shares_the_park_choices_of_the_listing_filter(client, tr
     assert ">Songjiang Economic and Technological Development Zone</option>" in html
     html = client.get("/match/").content.decode()
     assert ">松江经济技术开发区</option>" in html
+
+
+def test_the_match_page_reads_budgets_in_english(client, db):
+    factories.make_listing(deal="sale", sale_price=Decimal("2625"), title_en="For sale")
+    html = client.get("/en/match/?deal=buy&sale_max=5000").content.decode()
+    assert "Sale price RMB 26.25 million ≤ RMB 50 million ✓" in html
+    assert not CHINESE_UNITS.findall(english_text(html).replace(" mu", ""))
+    html = client.get("/match/?deal=buy&sale_max=5000").content.decode()
+    assert "售价 2625 万元 ≤ 5000 万元 ✓" in html
