@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils.translation import get_language
+
 
 def plain_number(value):
     """1200.00 → 1200, 1.20 → 1.2: numbers without trailing zeros."""
@@ -49,3 +51,25 @@ def rmb_from_wan(wan):
     if wan in (None, ""):
         return ""
     return rmb(Decimal(str(wan)) * WAN)
+
+
+def wan_text(value):
+    """An amount in 万元 for a sentence whose unit the translation carries: the figure as
+    given on Chinese pages ("1104", the text says 万元), "RMB 11.04 million" in English."""
+    if (get_language() or "").startswith("en"):
+        return rmb_from_wan(value)
+    return value
+
+
+def number_text(value):
+    """A measure as the page's language writes it: plain_number on Chinese pages
+    ("11875.3"), with thousands separators in English ("11,875.3")."""
+    text = plain_number(value)
+    if not text or not (get_language() or "").startswith("en"):
+        return text
+    whole, dot, fraction = str(text).partition(".")
+    try:
+        whole = f"{int(whole):,}"
+    except ValueError:
+        return text
+    return f"{whole}{dot}{fraction}"

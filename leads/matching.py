@@ -28,11 +28,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from core.numbers import plain_number
+from core.numbers import number_text, plain_number, rmb, rmb_from_wan, wan_text
 from leads.forms import RequirementForm
 from leads.models import SUBJECT_BY_KEY, InquiryEvent, NeedKind
 from leads.notifications import DeliveryError, absolute, send_email
 from listings.models import SQM_PER_MU, LandParcel, Listing, Park
+from listings.places import place_name
 
 MET, NEAR, MISSED = "met", "near", "missed"
 LAND = NeedKind.LAND.value
@@ -54,9 +55,25 @@ def tolerance():
     return Decimal(settings.MATCH_TOLERANCE_PERCENT) / 100
 
 
+# Amounts in 万元 as English readers write them: (Chinese unit, English ending).
+WAN_UNITS = (("万元", ""), ("万元/月", "/month"), ("万元/亩", " per mu"))
+
+
 def _num(value, unit=""):
-    text = plain_number(Decimal(value).quantize(Decimal("0.01")))
+    value = Decimal(value).quantize(Decimal("0.01"))
+    if unit and _english():
+        unit_text = str(unit)
+        for zh, ending in WAN_UNITS:
+            if unit_text == _(zh):
+                return f"{rmb_from_wan(value)}{ending}"
+        if unit_text == _("元/㎡/天"):
+            return f"{rmb(value, 2)}/m²/day"
+    text = number_text(value)
     return f"{text} {unit}".strip()
+
+
+def _english():
+    return (translation.get_language() or "").startswith("en")
 
 
 class Check:
@@ -238,10 +255,17 @@ class Match:
         """Kind, size, place and price in one line, as cards show them."""
         obj = self.obj
         if self.is_land:
-            price = _("起始价 %(price)s 万元") % {"price": plain_number(obj.starting_price)}
-            parts = [obj.get_land_use_display(), _num(obj.area_mu, _("亩")), obj.town, price]
+            price = _("起始价 %(price)s 万元") % {
+                "price": wan_text(plain_number(obj.starting_price))
+            }
+            parts = [
+                obj.get_land_use_display(),
+                _num(obj.area_mu, _("亩")),
+                place_name(obj.town),
+                price,
+            ]
         else:
-            area = _num(obj.building_area, "㎡")
+            area = _num(obj.building_area, _("㎡"))
             parts = [obj.get_kind_display(), obj.get_deal_display(), area, obj.place_name]
             parts.append(obj.price_text)
         return " · ".join(str(p) for p in parts if p)
@@ -395,11 +419,11 @@ class Requirement:
         if self.rent_max:
             parts.append(_("%(v)s元/㎡/天以内") % {"v": plain_number(self.rent_max)})
         if self.monthly_max:
-            parts.append(_("每月%(v)s万元以内") % {"v": plain_number(self.monthly_max)})
+            parts.append(_("每月%(v)s万元以内") % {"v": wan_text(plain_number(self.monthly_max))})
         if self.sale_max:
-            parts.append(_("总价%(v)s万元以内") % {"v": plain_number(self.sale_max)})
+            parts.append(_("总价%(v)s万元以内") % {"v": wan_text(plain_number(self.sale_max))})
         if self.land_price_max:
-            parts.append(_("%(v)s万元/亩以内") % {"v": plain_number(self.land_price_max)})
+            parts.append(_("%(v)s万元/亩以内") % {"v": wan_text(plain_number(self.land_price_max))})
         return "，".join(parts)[:50]
 
     def need_area(self):
@@ -450,44 +474,53 @@ def taken_area(req, listing):
     return max(listing.min_divisible_area, min(listing.building_area, asked))
 
 
-# Labels and units are lazy: they are translated only when a check's words are read.
-L = gettext_lazy
-
-
 def listing_checks(req, listing):
     checks = []
     if req.area_min is not None or req.area_max is not None:
         low = listing.min_divisible_area if listing.is_divisible else listing.building_area
         checks.append(
-            within(L("面积"), low, listing.building_area, req.area_min, req.area_max, "㎡")
+            within(
+                gettext_lazy("面积"),
+                low,
+                listing.building_area,
+                req.area_min,
+                req.area_max,
+                gettext_lazy("㎡"),
+            )
         )
     if req.height_min is not None:
-        checks.append(at_least(L("层高"), listing.floor_height, req.height_min, "m"))
+        checks.append(at_least(gettext_lazy("层高"), listing.floor_height, req.height_min, "m"))
     if req.load_min is not None:
-        checks.append(at_least(L("承重"), listing.floor_load, req.load_min, "kg/㎡"))
+        checks.append(
+            at_least(gettext_lazy("承重"), listing.floor_load, req.load_min, gettext_lazy("kg/㎡"))
+        )
     if req.power_min is not None:
-        checks.append(at_least(L("电力"), listing.power_kva, req.power_min, "kVA"))
+        checks.append(at_least(gettext_lazy("电力"), listing.power_kva, req.power_min, "kVA"))
     if req.crane_min is not None:
-        checks.append(at_least(L("行车"), listing.crane_tonnage, req.crane_min, "t"))
+        checks.append(at_least(gettext_lazy("行车"), listing.crane_tonnage, req.crane_min, "t"))
     if req.eia:
-        checks.append(flag(L("可环评"), listing.eia_approvable))
+        checks.append(flag(gettext_lazy("可环评"), listing.eia_approvable))
     if req.standalone:
-        checks.append(flag(L("独栋"), listing.standalone))
+        checks.append(flag(gettext_lazy("独栋"), listing.standalone))
     if req.single_storey:
-        checks.append(flag(L("单层"), listing.single_storey))
+        checks.append(flag(gettext_lazy("单层"), listing.single_storey))
     if req.certificate:
-        checks.append(flag(L("有产证"), listing.has_certificate))
+        checks.append(flag(gettext_lazy("有产证"), listing.has_certificate))
     price = listing.asking_price
     if listing.deal == Listing.Deal.RENT:
         if req.rent_max is not None:
-            checks.append(at_most(L("租金"), price, req.rent_max, L("元/㎡/天")))
+            checks.append(
+                at_most(gettext_lazy("租金"), price, req.rent_max, gettext_lazy("元/㎡/天"))
+            )
         if req.monthly_max is not None:
             monthly = None
             if price is not None:
                 monthly = price * taken_area(req, listing) * 30 / Decimal(10000)
-            checks.append(at_most(L("月租金"), monthly, req.monthly_max, L("万元/月")))
+            checks.append(
+                at_most(gettext_lazy("月租金"), monthly, req.monthly_max, gettext_lazy("万元/月"))
+            )
     elif req.sale_max is not None:
-        checks.append(at_most(L("售价"), price, req.sale_max, L("万元")))
+        checks.append(at_most(gettext_lazy("售价"), price, req.sale_max, gettext_lazy("万元")))
     return checks
 
 
@@ -495,14 +528,34 @@ def parcel_checks(req, parcel):
     checks = []
     mu = parcel.area_mu
     if req.mu_min is not None or req.mu_max is not None:
-        checks.append(within(L("面积"), mu, mu, req.mu_min, req.mu_max, L("亩")))
+        checks.append(
+            within(gettext_lazy("面积"), mu, mu, req.mu_min, req.mu_max, gettext_lazy("亩"))
+        )
     if req.land_price_max is not None:
-        checks.append(at_most(L("单价"), parcel.price_per_mu, req.land_price_max, L("万元/亩")))
+        checks.append(
+            at_most(
+                gettext_lazy("单价"),
+                parcel.price_per_mu,
+                req.land_price_max,
+                gettext_lazy("万元/亩"),
+            )
+        )
     if req.investment is not None and parcel.investment_intensity is not None and mu:
         intensity = req.investment / mu
-        checks.append(at_least(L("投资强度"), intensity, parcel.investment_intensity, L("万元/亩")))
+        checks.append(
+            at_least(
+                gettext_lazy("投资强度"),
+                intensity,
+                parcel.investment_intensity,
+                gettext_lazy("万元/亩"),
+            )
+        )
     if req.tax is not None and parcel.tax_per_mu is not None and mu:
-        checks.append(at_least(L("亩均税收"), req.tax / mu, parcel.tax_per_mu, L("万元/亩")))
+        checks.append(
+            at_least(
+                gettext_lazy("亩均税收"), req.tax / mu, parcel.tax_per_mu, gettext_lazy("万元/亩")
+            )
+        )
     return checks
 
 

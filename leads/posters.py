@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from articles.models import Article
+from core.numbers import wan_text
 from leads.models import ShareMade
 from leads.sharing import record_share, share_url
 from leads.workbench import workbench_view
@@ -154,7 +155,7 @@ def parcel_content(parcel):
         f"{parcel.town} · {parcel.get_method_display()}",
         parcel.location,
     ]
-    price = gettext("起始价 %(price)s 万元") % {"price": f"{parcel.starting_price:g}"}
+    price = gettext("起始价 %(price)s 万元") % {"price": wan_text(f"{parcel.starting_price:g}")}
     return f"{parcel.code} {parcel.location}", facts, price, None
 
 

@@ -4,6 +4,7 @@ filters of a results page (/listings/, /land/)."""
 
 from django.utils.translation import gettext as _
 
+from core.numbers import wan_text
 from leads.models import NeedKind
 from listings.forms import LandFilterForm, ListingFilterForm
 from listings.models import LandParcel, Listing, Park
@@ -67,5 +68,5 @@ def initial_for_filters(source, params):
         initial["need_budget"] = _("%(rent)s元/㎡/天以内") % {"rent": filters["rent_max"]}
     elif filters.get("sale_max") or filters.get("price_max"):
         total = filters.get("sale_max") or filters.get("price_max")
-        initial["need_budget"] = _("总价%(total)s万元以内") % {"total": total}
+        initial["need_budget"] = _("总价%(total)s万元以内") % {"total": wan_text(total)}
     return initial

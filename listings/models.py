@@ -12,10 +12,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from core.numbers import plain_number
+from core.numbers import plain_number, rmb, rmb_from_wan
 from core.pages import ShownOnPublicPages
 from core.search import filter_queryset as search_filter
 from core.search import labels, update_dependent_search_vectors
@@ -216,6 +216,11 @@ class Price:
     def __str__(self):
         if self.amount is None:
             return str(_("面议"))
+        if (get_language() or "").startswith("en"):
+            # "RMB 1.23/m²/day", "RMB 126 million" (docs/english.md).
+            if self.monthly_wan is not None or self.unit == _("元/㎡/天"):
+                return f"{rmb(self.amount, 2)}/m²/day"
+            return rmb_from_wan(self.amount)
         return f"{plain_number(self.amount)} {self.unit}"
 
 

@@ -55,12 +55,12 @@ PLACE_NAMES_EN = {
     "泖港镇": "Maogang Town",
     "新浜镇": "Xinbang Town",
     "叶榭镇": "Yexie Town",
-    "永丰街道": "Yongfeng Subdistrict",
-    "中山街道": "Zhongshan Subdistrict",
-    "岳阳街道": "Yueyang Subdistrict",
-    "方松街道": "Fangsong Subdistrict",
-    "广富林街道": "Guangfulin Subdistrict",
-    "九里亭街道": "Jiuliting Subdistrict",
+    "永丰街道": "Yongfeng Sub-district",
+    "中山街道": "Zhongshan Sub-district",
+    "岳阳街道": "Yueyang Sub-district",
+    "方松街道": "Fangsong Sub-district",
+    "广富林街道": "Guangfulin Sub-district",
+    "九里亭街道": "Jiuliting Sub-district",
 }
 
 DISTRICTS = list(DISTRICT_TOWNS)

@@ -11,16 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from core.numbers import number_text, plain_number, rmb_from_wan
 from core.qrcode import qr_svg
 from listings import permissions
 from listings.forms import LandFilterForm, LandFitForm, ListingFilterForm
 from listings.land_fit import land_fit
 from listings.models import LandParcel, Listing, Park, published_q
 from listings.places import place_name
-from listings.templatetags.listing_tags import plain_number
 
 NO_CACHE = "private, no-cache, no-store, must-revalidate, max-age=0"
 
@@ -32,14 +33,18 @@ def json_ld(data):
     return mark_safe(text)  # noqa: S308 - escaped above
 
 
+def _english():
+    return (get_language() or "").startswith("en")
+
+
 def place_data(obj, name, street, region=None, **extra):
     """schema.org Place of a park, listing or parcel: its address and, when known, where
     it is on the map. The one builder of address and geo for every JSON-LD block."""
     address = {"@type": "PostalAddress", "addressCountry": "CN"}
     if region:
         address["addressRegion"] = region
-    address["addressLocality"] = obj.district
-    address["streetAddress"] = " ".join(p for p in [obj.town, street] if p)
+    address["addressLocality"] = place_name(obj.district)
+    address["streetAddress"] = " ".join(p for p in [place_name(obj.town), street] if p)
     place = {"@type": "Place", "name": name, **extra, "address": address}
     if obj.latitude is not None and obj.longitude is not None:
         place["geo"] = {
@@ -239,12 +244,20 @@ class ListingDetailView(PreviewableDetailView):
             (listing.title, ""),
         ]
         context["json_ld"] = json_ld(self.structured_data(listing, context["page_url"]))
-        kind, area = listing.get_kind_display(), plain_number(listing.building_area)
-        context["description"] = (
-            f"{kind} {listing.get_deal_display()} {area}㎡ {listing.place_name} "
-            f"{truncatechars(listing.description, 100)}"
-        )
-        context["og_description"] = f"{kind} · {area} ㎡ · {listing.place_name}"
+        kind, area = listing.get_kind_display(), number_text(listing.building_area)
+        if _english():
+            # "Factory for rent, 1,500 m², Sheshan Town: …" (docs/english.md).
+            context["description"] = (
+                f"{kind} {listing.get_deal_display()}, {area} m², {listing.place_name}: "
+                f"{truncatechars(listing.description, 100)}"
+            )
+            context["og_description"] = f"{kind} · {area} m² · {listing.place_name}"
+        else:
+            context["description"] = (
+                f"{kind} {listing.get_deal_display()} {area}㎡ {listing.place_name} "
+                f"{truncatechars(listing.description, 100)}"
+            )
+            context["og_description"] = f"{kind} · {area} ㎡ · {listing.place_name}"
         return context
 
     def structured_data(self, listing, url):
@@ -265,11 +278,11 @@ class ListingDetailView(PreviewableDetailView):
                 "@type": "UnitPriceSpecification",
                 "price": str(price),
                 "priceCurrency": "CNY",
-                "unitText": "元/㎡/天",
+                "unitText": str(_("元/㎡/天")),
             }
         elif price is not None:
             offer["price"] = str(price * 10000)
-        place = place_data(listing, listing.title, listing.address, region="上海市")
+        place = place_data(listing, listing.title, listing.address, region=str(_("上海市")))
         data = {
             "@context": "https://schema.org",
             "@type": "RealEstateListing",
@@ -319,10 +332,16 @@ class LandDetailView(PreviewableDetailView):
         name = f"{parcel.code} {parcel.location}"
         place = place_data(parcel, name, parcel.location, url=context["page_url"])
         context["json_ld"] = json_ld({"@context": "https://schema.org", **place})
-        use, area = parcel.get_land_use_display(), plain_number(parcel.area)
-        price = f"{_('起始价')} {plain_number(parcel.starting_price)} {_('万元')}"
-        context["description"] = f"{parcel.code} {use} {area}㎡ {price} {parcel.location}"
-        context["og_description"] = f"{use} · {area} ㎡ · {price}"
+        use, area = parcel.get_land_use_display(), number_text(parcel.area)
+        if _english():
+            # "CD-21-006 Industrial land, 33,350.5 m², starting price RMB 26.7 million, …"
+            price = f"{_('起始价')} {rmb_from_wan(parcel.starting_price)}"
+            context["description"] = f"{parcel.code} {use}, {area} m², {price}, {parcel.location}"
+            context["og_description"] = f"{use} · {area} m² · {price}"
+        else:
+            price = f"{_('起始价')} {plain_number(parcel.starting_price)} {_('万元')}"
+            context["description"] = f"{parcel.code} {use} {area}㎡ {price} {parcel.location}"
+            context["og_description"] = f"{use} · {area} ㎡ · {price}"
         context["now"] = timezone.now()
         fit_form = LandFitForm(self.request.GET)
         context["fit_form"] = fit_form

@@ -5,6 +5,8 @@ Where a text has no English version the Chinese original is shown, marked with
 short note (``{% chinese_only_note obj %}``). Dates read "1 Dec 2026" in English and stay
 "2026-12-01" in Chinese; town names are written in pinyin."""
 
+import re
+
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
@@ -15,6 +17,8 @@ from core.translations import has_english, is_english
 from listings.places import place_name
 
 register = template.Library()
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 
 
 @register.simple_tag
@@ -67,6 +71,17 @@ def text(obj, name):
     `<span lang="zh-Hans">` when it is the Chinese original."""
     value = getattr(obj, name, "") or ""
     if lang_attr(obj, name):
+        return format_html('<span lang="zh-Hans">{}</span>', value)
+    return value
+
+
+@register.simple_tag
+def chinese(value):
+    """A value that stays Chinese in every language (a land-office announcement number):
+    escaped, and on English pages wrapped in `<span lang="zh-Hans">` when it has Han
+    characters. Chinese pages print it as it is."""
+    value = value or ""
+    if is_english() and HAN.search(str(value)):
         return format_html('<span lang="zh-Hans">{}</span>', value)
     return value
 

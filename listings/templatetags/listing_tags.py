@@ -4,7 +4,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.numbers import plain_number, rmb, rmb_from_wan
+from core.numbers import number_text, plain_number, rmb, rmb_from_wan
 from core.uploads import thumbnail_url
 from listings.forms import FlagField
 
@@ -79,6 +79,7 @@ def absolute_thumbnail(context, image, width=720, default=""):
 
 
 register.filter("plain_number", plain_number)
+register.filter("number_text", number_text)  # "11,875.3" in English, "11875.3" in Chinese
 
 
 @register.simple_tag

@@ -140,6 +140,10 @@ def test_the_english_has_no_chinese_characters_or_full_width_punctuation(name):
 def _english_pages():
     listing = Listing.objects.published().order_by("code").first()
     article = Article.objects.published().order_by("-published_at").first()
+    # A parcel with a land-office announcement number (kept Chinese, marked zh-Hans) and
+    # the park with the most listings and parcels on its page.
+    parcel = LandParcel.objects.published().exclude(announcement_no="").order_by("code").first()
+    park = Park.objects.published().order_by("slug").get(slug="songjiang-etdz")
     with translation.override("en"):
         return {
             "home": "/en/",
@@ -148,6 +152,8 @@ def _english_pages():
             "listing": listing.get_absolute_url(),
             "article": article.get_absolute_url(),
             "news": "/en/news/",
+            "parcel": parcel.get_absolute_url(),
+            "park": park.get_absolute_url(),
         }
 
 
@@ -224,6 +230,8 @@ class TestSeededInEnglish:
             (Park, ["leading_industries", "summary", "introduction", "address"]),
             (Article, ["title", "summary", "body"]),
             (ListingImage, ["caption"]),
+            (LandParcel, ["title", "location", "boundary_east", "boundary_south"]),
+            (LandParcel, ["boundary_west", "boundary_north", "winner", "notes"]),
         ):
             model.objects.update(**{f"{field}_en": "" for field in fields})
         Park.objects.update(name_en=None)

@@ -130,7 +130,7 @@ def test_money_reads_naturally_in_english_and_as_before_in_chinese(client, db):
     html = client.get(f"/en{parcel_url}").content.decode()
     assert "RMB 9.51 million" in html
     assert "RMB 634,000 per mu (RMB 951/m²)" in html
-    assert "10000 m² (15 mu)" in html
+    assert "10,000 m² (15 mu)" in html
     html = client.get(parcel_url).content.decode()
     assert "63.4 万元/亩 · 951 元/㎡" in html
 
@@ -175,6 +175,93 @@ def test_english_pages_have_no_full_width_punctuation(client, translated, page):
     text = english_text(html)
     assert not FULL_WIDTH.findall(text), text
     assert not re.search(r"[\u4e00-\u9fff]", text), text
+
+
+# Chinese money units and measures that must not reach English text (issue 16, item 3).
+CHINESE_UNITS = re.compile(r"㎡|万元|元/|×10,?000|CNY|亩")
+
+
+def _meta(html):
+    """The text of the description and og:description meta tags."""
+    return " ".join(
+        re.findall(r'<meta (?:name|property)="(?:og:)?description"\s+content="([^"]*)"', html)
+    )
+
+
+@pytest.fixture
+def parcel_in_park(translated):
+    """A parcel of the issue's example (11,875.3 m², RMB 11.04 million) in the park."""
+    return factories.make_parcel(
+        park=translated.park,
+        title_en="Plot 19 in Yongfeng",
+        location_en="East of Jinxi Road, Yongfeng",
+        area=Decimal("11875.3"),
+        starting_price=Decimal("1104"),
+        deposit=Decimal("220.8"),
+        investment_intensity=Decimal("500"),
+        announcement_no="沪松规划资源告字〔2026〕19号",
+    )
+
+
+def test_a_parcel_page_in_english_reads_money_and_measures_in_english(client, parcel_in_park):
+    url = parcel_in_park.get_absolute_url()
+    html = client.get(f"/en{url}?investment=20000&tax=600").content.decode()
+    text = english_text(html)
+    assert not FULL_WIDTH.findall(text), FULL_WIDTH.findall(text)
+    assert not CHINESE_UNITS.findall(text.replace(" mu", "")), CHINESE_UNITS.findall(text)
+    assert "RMB 11.04 million" in text
+    assert "11,875.3 m² (17.81 mu)" in text
+    assert re.search(r"RMB [\d,]+ per mu \(RMB [\d,]+/m²\)", text)
+    assert "Deed tax (3%)" in text  # the land-cost calculator
+    assert "RMB 2.208 million" not in text and "RMB 2.21 million" in text  # the deposit
+    meta = _meta(html)
+    assert "11,875.3 m²" in meta and "RMB 11.04 million" in meta, meta
+    assert not FULL_WIDTH.findall(meta) and not CHINESE_UNITS.findall(meta), meta
+    # The announcement number stays Chinese, marked as such.
+    assert re.search(r'<span lang="zh-Hans">沪松规划资源告字〔2026〕19号</span>', html)
+
+
+def test_a_park_page_in_english_has_its_cards_in_english(client, parcel_in_park):
+    html = client.get(f"/en{parcel_in_park.park.get_absolute_url()}").content.decode()
+    text = english_text(html)
+    assert not FULL_WIDTH.findall(text), FULL_WIDTH.findall(text)
+    assert not CHINESE_UNITS.findall(text.replace(" mu", "")), CHINESE_UNITS.findall(text)
+    assert "11,875.3 m² (17.81 mu)" in text  # the land card
+    assert "RMB 11.04 million" in text
+    assert "15,000 m²" in text  # the listing card
+    assert "RMB 1.37/m²/day" in text
+
+
+def test_the_same_parcel_and_park_pages_in_chinese_are_unchanged(client, parcel_in_park):
+    url = parcel_in_park.get_absolute_url()
+    html = client.get(f"{url}?investment=20000&tax=600").content.decode()
+    assert "11875.3 ㎡（17.81 亩）" in html
+    assert '<span class="price__amount">1104</span> 万元' in html
+    assert "契税（3%）" in html
+    assert re.search(
+        r'<meta name="description" content="YF-\d+-001 [^"]* 11875.3㎡ 起始价 1104 万元', html
+    )
+    html = client.get(parcel_in_park.park.get_absolute_url()).content.decode()
+    assert "11875.3 ㎡（17.81 亩）" in html
+    assert "15000 ㎡" in html
+
+
+def test_a_listing_page_in_english_describes_itself_with_english_place_names(client, db):
+    listing = factories.make_listing(
+        title_en="Factory in Sheshan",
+        description_en="A factory.",
+        town="佘山镇",
+        building_area=1500,
+    )
+    url = listing.get_absolute_url()
+    html = client.get(f"/en{url}").content.decode()
+    meta = _meta(html)
+    assert "Sheshan Town" in meta and "1,500 m²" in meta, meta
+    assert not re.search(r"[\u4e00-\u9fff㎡]", meta), meta
+    structured = html.split('type="application/ld+json"')[1].split("</script>")[0]
+    assert "佘山镇" not in structured and "Sheshan Town" in structured
+    html = client.get(url).content.decode()
+    assert "1500㎡ 佘山镇" in _meta(html)
 
 
 def test_lists_can_be_limited_to_translated_items(
@@ -259,3 +346,21 @@ def test_the_english_interface_has_no_chinese_left(client, db, url):
 def test_the_hero_search_hint_is_english(client, db):
     html = client.get("/en/").content.decode()
     assert 'placeholder="Town, park or need, e.g. Xinqiao standalone factory"' in html
+
+
+def test_the_match_page_shares_the_park_choices_of_the_listing_filter(client, translated):
+    # One cache entry holds the park choices of both forms, with both names.
+    assert client.get("/en/listings/").status_code == 200
+    html = client.get("/en/match/").content.decode()
+    assert ">Songjiang Economic and Technological Development Zone</option>" in html
+    html = client.get("/match/").content.decode()
+    assert ">松江经济技术开发区</option>" in html
+
+
+def test_the_match_page_reads_budgets_in_english(client, db):
+    factories.make_listing(deal="sale", sale_price=Decimal("2625"), title_en="For sale")
+    html = client.get("/en/match/?deal=buy&sale_max=5000").content.decode()
+    assert "Sale price RMB 26.25 million ≤ RMB 50 million ✓" in html
+    assert not CHINESE_UNITS.findall(english_text(html).replace(" mu", ""))
+    html = client.get("/match/?deal=buy&sale_max=5000").content.decode()
+    assert "售价 2625 万元 ≤ 5000 万元 ✓" in html
