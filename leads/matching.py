@@ -18,6 +18,7 @@ Results rank by fit (fewest misses, then fewest near misses), then freshness.
 import re
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -92,7 +93,7 @@ class Check:
     def text(self):
         if self._text is None:
             template, values = self._words
-            self._text = template() % {k: v() if callable(v) else v for k, v in values.items()}
+            self._text = _(template) % {k: v() if callable(v) else v for k, v in values.items()}
         return self._text
 
     @property
@@ -105,7 +106,7 @@ class Check:
 
 def _words(template, **values):
     """A check's sentence, made when read: each value a callable or a plain value."""
-    return (lambda: _(template), values)
+    return (template, values)
 
 
 def _number(value, unit=""):
@@ -230,11 +231,12 @@ class Match:
     obj: object
     checks: list
 
-    @property
+    # Counted once: ranking reads them for every candidate, several times.
+    @cached_property
     def missed(self):
         return sum(1 for c in self.checks if c.status == MISSED)
 
-    @property
+    @cached_property
     def near(self):
         return sum(1 for c in self.checks if c.status == NEAR)
 
@@ -474,53 +476,74 @@ def taken_area(req, listing):
     return max(listing.min_divisible_area, min(listing.building_area, asked))
 
 
+# Labels and units of the checks, made lazy once (not per candidate scored).
+WORDS = {
+    "面积": gettext_lazy("面积"),
+    "㎡": gettext_lazy("㎡"),
+    "层高": gettext_lazy("层高"),
+    "承重": gettext_lazy("承重"),
+    "kg/㎡": gettext_lazy("kg/㎡"),
+    "电力": gettext_lazy("电力"),
+    "行车": gettext_lazy("行车"),
+    "可环评": gettext_lazy("可环评"),
+    "独栋": gettext_lazy("独栋"),
+    "单层": gettext_lazy("单层"),
+    "有产证": gettext_lazy("有产证"),
+    "租金": gettext_lazy("租金"),
+    "元/㎡/天": gettext_lazy("元/㎡/天"),
+    "月租金": gettext_lazy("月租金"),
+    "万元/月": gettext_lazy("万元/月"),
+    "售价": gettext_lazy("售价"),
+    "万元": gettext_lazy("万元"),
+    "亩": gettext_lazy("亩"),
+    "单价": gettext_lazy("单价"),
+    "万元/亩": gettext_lazy("万元/亩"),
+    "投资强度": gettext_lazy("投资强度"),
+    "亩均税收": gettext_lazy("亩均税收"),
+}
+
+
 def listing_checks(req, listing):
     checks = []
     if req.area_min is not None or req.area_max is not None:
         low = listing.min_divisible_area if listing.is_divisible else listing.building_area
         checks.append(
             within(
-                gettext_lazy("面积"),
+                WORDS["面积"],
                 low,
                 listing.building_area,
                 req.area_min,
                 req.area_max,
-                gettext_lazy("㎡"),
+                WORDS["㎡"],
             )
         )
     if req.height_min is not None:
-        checks.append(at_least(gettext_lazy("层高"), listing.floor_height, req.height_min, "m"))
+        checks.append(at_least(WORDS["层高"], listing.floor_height, req.height_min, "m"))
     if req.load_min is not None:
-        checks.append(
-            at_least(gettext_lazy("承重"), listing.floor_load, req.load_min, gettext_lazy("kg/㎡"))
-        )
+        checks.append(at_least(WORDS["承重"], listing.floor_load, req.load_min, WORDS["kg/㎡"]))
     if req.power_min is not None:
-        checks.append(at_least(gettext_lazy("电力"), listing.power_kva, req.power_min, "kVA"))
+        checks.append(at_least(WORDS["电力"], listing.power_kva, req.power_min, "kVA"))
     if req.crane_min is not None:
-        checks.append(at_least(gettext_lazy("行车"), listing.crane_tonnage, req.crane_min, "t"))
+        checks.append(at_least(WORDS["行车"], listing.crane_tonnage, req.crane_min, "t"))
     if req.eia:
-        checks.append(flag(gettext_lazy("可环评"), listing.eia_approvable))
+        checks.append(flag(WORDS["可环评"], listing.eia_approvable))
     if req.standalone:
-        checks.append(flag(gettext_lazy("独栋"), listing.standalone))
+        checks.append(flag(WORDS["独栋"], listing.standalone))
     if req.single_storey:
-        checks.append(flag(gettext_lazy("单层"), listing.single_storey))
+        checks.append(flag(WORDS["单层"], listing.single_storey))
     if req.certificate:
-        checks.append(flag(gettext_lazy("有产证"), listing.has_certificate))
+        checks.append(flag(WORDS["有产证"], listing.has_certificate))
     price = listing.asking_price
     if listing.deal == Listing.Deal.RENT:
         if req.rent_max is not None:
-            checks.append(
-                at_most(gettext_lazy("租金"), price, req.rent_max, gettext_lazy("元/㎡/天"))
-            )
+            checks.append(at_most(WORDS["租金"], price, req.rent_max, WORDS["元/㎡/天"]))
         if req.monthly_max is not None:
             monthly = None
             if price is not None:
                 monthly = price * taken_area(req, listing) * 30 / Decimal(10000)
-            checks.append(
-                at_most(gettext_lazy("月租金"), monthly, req.monthly_max, gettext_lazy("万元/月"))
-            )
+            checks.append(at_most(WORDS["月租金"], monthly, req.monthly_max, WORDS["万元/月"]))
     elif req.sale_max is not None:
-        checks.append(at_most(gettext_lazy("售价"), price, req.sale_max, gettext_lazy("万元")))
+        checks.append(at_most(WORDS["售价"], price, req.sale_max, WORDS["万元"]))
     return checks
 
 
@@ -528,33 +551,29 @@ def parcel_checks(req, parcel):
     checks = []
     mu = parcel.area_mu
     if req.mu_min is not None or req.mu_max is not None:
-        checks.append(
-            within(gettext_lazy("面积"), mu, mu, req.mu_min, req.mu_max, gettext_lazy("亩"))
-        )
+        checks.append(within(WORDS["面积"], mu, mu, req.mu_min, req.mu_max, WORDS["亩"]))
     if req.land_price_max is not None:
         checks.append(
             at_most(
-                gettext_lazy("单价"),
+                WORDS["单价"],
                 parcel.price_per_mu,
                 req.land_price_max,
-                gettext_lazy("万元/亩"),
+                WORDS["万元/亩"],
             )
         )
     if req.investment is not None and parcel.investment_intensity is not None and mu:
         intensity = req.investment / mu
         checks.append(
             at_least(
-                gettext_lazy("投资强度"),
+                WORDS["投资强度"],
                 intensity,
                 parcel.investment_intensity,
-                gettext_lazy("万元/亩"),
+                WORDS["万元/亩"],
             )
         )
     if req.tax is not None and parcel.tax_per_mu is not None and mu:
         checks.append(
-            at_least(
-                gettext_lazy("亩均税收"), req.tax / mu, parcel.tax_per_mu, gettext_lazy("万元/亩")
-            )
+            at_least(WORDS["亩均税收"], req.tax / mu, parcel.tax_per_mu, WORDS["万元/亩"])
         )
     return checks
 
@@ -624,7 +643,7 @@ def listing_bounds(req, slack):
 
 def price_bound(deal, within_budget, slack):
     """Other deals pass. No price (面议) is a near miss, so only the loosened bounds let
-    it in. `negotiable` is left to Python (it is not in the covering index): a listing
+    it in. `negotiable` is left to Python (the SQL bound reads the stored price): a listing
     marked 面议 whose stored price is over the loosened budget is not a candidate."""
     column = f"{deal}_price"
     q = ~Q(deal=deal) | within_budget
@@ -686,29 +705,66 @@ PARCEL_SCORE_FIELDS = (
 )
 
 
+class ScoredListing:
+    """A candidate listing with just what scoring reads (LISTING_SCORE_FIELDS), read as
+    plain values from a covering index (no model instance): the long looks score up to
+    CANDIDATES of them, and only the few shown are loaded whole afterwards."""
+
+    __slots__ = LISTING_SCORE_FIELDS
+    Deal = Listing.Deal
+    is_divisible = Listing.is_divisible
+    asking_price = Listing.asking_price
+
+    def __init__(self, row):
+        for name, value in zip(LISTING_SCORE_FIELDS, row, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def pk(self):
+        return self.id
+
+
+def listing_candidates(queryset, count):
+    """The first `count` of queryset with their scoring columns, in one index-only scan."""
+    return [ScoredListing(row) for row in queryset.values_list(*LISTING_SCORE_FIELDS)[:count]]
+
+
+def parcel_candidates(queryset, count):
+    """The first `count` of queryset: their ids, then their scoring columns."""
+    ids = list(queryset.values_list("pk", flat=True)[:count])
+    if not ids:
+        return []
+    by_pk = {
+        row.pk: row for row in LandParcel.objects.only(*PARCEL_SCORE_FIELDS).filter(pk__in=ids)
+    }
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def _ranked(req, base, narrow, rows, bounds, score, limit, include_misses):
-    """base: the hard constraints; narrow: many candidates with just what scoring reads;
-    rows: how to load rows whole. The ids come first from the narrow covering index (an
-    index-only scan), then just those rows."""
+    """base: the hard constraints; narrow(queryset, count): many candidates with just
+    what scoring reads; rows: how to load rows whole. A short look takes the ids from the
+    narrow covering index (an index-only scan), then just those rows."""
     ordered = base.order_by("-published_at", "-pk")
     seen = set()
     narrowed = set()  # candidates loaded with their scoring columns only
     matches = []
 
     def take(queryset, count, whole=False):
-        """Score the next `count` ids of queryset; a short look loads its rows whole,
-        a long one only what scoring reads. Returns how many ids there were."""
+        """Score the next `count` rows of queryset; a short look loads its rows whole,
+        a long one only what scoring reads. Returns how many rows there were."""
         if seen:
             queryset = queryset.exclude(pk__in=seen)
-        ids = list(queryset.values_list("pk", flat=True)[:count])
-        source = rows if whole else narrow
-        by_pk = {row.pk: row for row in source.filter(pk__in=ids)} if ids else {}
-        for pk in ids:
-            seen.add(pk)
-            if pk in by_pk:
-                matches.append(Match(by_pk[pk], score(req, by_pk[pk])))
-        if not whole:
-            narrowed.update(by_pk)
+        if whole:
+            ids = list(queryset.values_list("pk", flat=True)[:count])
+            by_pk = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+            seen.update(ids)
+            found = [by_pk[pk] for pk in ids if pk in by_pk]
+        else:
+            found = narrow(queryset, count)
+            ids = [obj.pk for obj in found]
+            seen.update(ids)
+            narrowed.update(ids)
+        matches.extend(Match(obj, score(req, obj)) for obj in found)
         return len(ids)
 
     def full_count():
@@ -737,25 +793,40 @@ def _ranked(req, base, narrow, rows, bounds, score, limit, include_misses):
     reload = [m for m in [*full, *near, *others] if m.obj.pk in narrowed]
     if reload:
         whole = {row.pk: row for row in rows.filter(pk__in=[m.obj.pk for m in reload])}
+        gone = set()
         for m in reload:
-            m.obj = whole.get(m.obj.pk, m.obj)
+            if m.obj.pk in whole:
+                m.obj = whole[m.obj.pk]
+            else:  # withdrawn meanwhile
+                gone.add(m.obj.pk)
+        if gone:
+            full, near, others = (
+                [m for m in ms if m.obj.pk not in gone] for ms in (full, near, others)
+            )
     return Results(full, near, others, with_misses=include_misses)
 
 
 def match(req, limit=20, include_misses=False):
     """The ranked Results for a requirement: land parcels for kind=land, else listings."""
     if req.is_land:
-        narrow = LandParcel.objects.only(*PARCEL_SCORE_FIELDS)
         rows = LandParcel.objects.select_related("park").defer("search_vector")
         return _ranked(
-            req, parcel_base(req), narrow, rows, parcel_bounds, parcel_checks, limit, include_misses
+            req,
+            parcel_base(req),
+            parcel_candidates,
+            rows,
+            parcel_bounds,
+            parcel_checks,
+            limit,
+            include_misses,
         )
     base = listing_base(req).annotate(smallest_area=Coalesce("min_divisible_area", "building_area"))
-    narrow = Listing.objects.only(*LISTING_SCORE_FIELDS)
     rows = Listing.objects.select_related("park").defer(
         "search_vector", "description", "park__search_vector", "park__introduction"
     )
-    return _ranked(req, base, narrow, rows, listing_bounds, listing_checks, limit, include_misses)
+    return _ranked(
+        req, base, listing_candidates, rows, listing_bounds, listing_checks, limit, include_misses
+    )
 
 
 def match_inquiry(inquiry, count=10):

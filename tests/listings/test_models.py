@@ -225,7 +225,7 @@ def test_the_public_partial_indexes_hold_the_statuses_published_shows():
         shown = Listing.objects.published().filter(pk=listing.pk).exists()
         assert shown == (status in Listing.PUBLIC_STATUSES)
     conditions = [dict(i.condition.children) for i in Listing._meta.indexes if i.condition]
-    assert len(conditions) == 2
+    assert len(conditions) == 3
     for condition in conditions:
         assert condition["status__in"] == Listing.PUBLIC_STATUSES
 
