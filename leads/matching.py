@@ -775,13 +775,14 @@ def _ranked(req, base, narrow, rows, bounds, score, limit, include_misses):
     # rare requirement walks the index once, not twice). Else, unless they hold `limit`
     # full matches, the exact bounds give more full matches newest first (a few spare for
     # the candidate Python demotes, e.g. 面议), and near misses are looked for further
-    # only when needed.
+    # only when needed. Only the first look loads rows whole; the later ones read the
+    # scoring columns, and those of them that are shown are loaded whole at the end.
     window = limit + 10
     loosened = ordered.filter(bounds(req, tolerance()))
     exhausted = take(loosened, window, whole=True) < window
     wanted = limit if include_misses else MIN_FULL
     if not exhausted and full_count() < limit:
-        take(ordered.filter(bounds(req, Decimal(0))), limit + 10, whole=True)
+        take(ordered.filter(bounds(req, Decimal(0))), limit + 10)
         if full_count() < wanted:
             take(loosened, CANDIDATES)
     if include_misses and sum(1 for m in matches if not m.missed) < limit:
