@@ -7,6 +7,8 @@ import secrets
 import time
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
@@ -73,6 +75,8 @@ class _Rollback(Exception):
 
 def run(command, repeat=30):
     ensure_listings(command, TARGET_LISTINGS)
+    if not (settings.STATIC_ROOT / "staticfiles.json").exists():  # pages render static URLs
+        call_command("collectstatic", interactive=False, verbosity=0)
     command.stdout.write(
         f"/match/ with {Listing.objects.count()} listings "
         f"({Listing.objects.published().count()} public), target p95 ≤ {MATCH_P95_MS} ms"
