@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,3 +128,14 @@ def test_nothing_ticked_sends_nothing(client, manager, spaces, inquiry):
     client.force_login(manager)
     post_send(client, inquiry, [])
     assert not inquiry.events.filter(kind=InquiryEvent.Kind.MATCHES_SENT).exists()
+
+
+def test_the_matches_on_the_inquiry_page_keep_to_a_query_budget(client, manager, spaces, inquiry):
+    """Fifteen factories within the loosened bounds: one scan of the index finds them all
+    (ids, then the rows with their parks); the page asks nothing per match."""
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(change_url(inquiry)).content.decode()
+    assert html.count('name="send_match"') == 10
+    listing_queries = [q["sql"] for q in queries if 'FROM "listings_listing"' in q["sql"]]
+    assert len(listing_queries) == 2, listing_queries
