@@ -236,6 +236,27 @@ class ListingStatus(models.TextChoices):
 # On the market: the statuses of `ListingQuerySet.published` and of the partial indexes
 # that serve it. Outside the model so that its Meta can use them too.
 LISTING_PUBLIC_STATUSES = [ListingStatus.AVAILABLE, ListingStatus.RESERVED]
+# What the covering browse indexes carry besides their keys (and last_verified_at, which
+# `published()` reads): every filter and scoring column, so lists and matching read only
+# the index.
+BROWSE_COLUMNS = [
+    "district",
+    "town",
+    "park",
+    "building_area",
+    "min_divisible_area",
+    "rent_price",
+    "sale_price",
+    "floor_height",
+    "floor_load",
+    "power_kva",
+    "crane_tonnage",
+    "eia_approvable",
+    "standalone",
+    "single_storey",
+    "has_certificate",
+    "negotiable",
+]
 
 
 def published_q(prefix=""):
@@ -495,27 +516,7 @@ class Listing(Translated, Place):
             # time and every filter and sort column, and walks newest first.
             models.Index(
                 fields=["-published_at", "-id"],
-                include=[
-                    "last_verified_at",
-                    "kind",
-                    "deal",
-                    "district",
-                    "town",
-                    "park",
-                    "building_area",
-                    "min_divisible_area",
-                    "rent_price",
-                    "sale_price",
-                    "floor_height",
-                    "floor_load",
-                    "power_kva",
-                    "crane_tonnage",
-                    "eia_approvable",
-                    "standalone",
-                    "single_storey",
-                    "has_certificate",
-                    "negotiable",
-                ],
+                include=["last_verified_at", "kind", "deal", *BROWSE_COLUMNS],
                 condition=Q(status__in=LISTING_PUBLIC_STATUSES, published_at__isnull=False),
                 name="listing_public_browse",
             ),
@@ -524,25 +525,7 @@ class Listing(Translated, Place):
             # sale, 4 % of them) reads a few thousand entries, not all 100,000.
             models.Index(
                 fields=["kind", "deal", "-published_at", "-id"],
-                include=[
-                    "last_verified_at",
-                    "district",
-                    "town",
-                    "park",
-                    "building_area",
-                    "min_divisible_area",
-                    "rent_price",
-                    "sale_price",
-                    "floor_height",
-                    "floor_load",
-                    "power_kva",
-                    "crane_tonnage",
-                    "eia_approvable",
-                    "standalone",
-                    "single_storey",
-                    "has_certificate",
-                    "negotiable",
-                ],
+                include=["last_verified_at", *BROWSE_COLUMNS],
                 condition=Q(status__in=LISTING_PUBLIC_STATUSES, published_at__isnull=False),
                 name="listing_public_kind_deal",
             ),
