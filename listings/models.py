@@ -237,8 +237,8 @@ class ListingStatus(models.TextChoices):
 # that serve it. Outside the model so that its Meta can use them too.
 LISTING_PUBLIC_STATUSES = [ListingStatus.AVAILABLE, ListingStatus.RESERVED]
 # What the covering browse indexes carry besides their keys (and last_verified_at, which
-# `published()` reads): every filter and scoring column, so lists and matching read only
-# the index.
+# `published()` reads, and updated_at, which keys a list's kept cards): every filter and
+# scoring column, so lists and matching read only the index.
 BROWSE_COLUMNS = [
     "district",
     "town",
@@ -516,7 +516,7 @@ class Listing(Translated, Place):
             # time and every filter and sort column, and walks newest first.
             models.Index(
                 fields=["-published_at", "-id"],
-                include=["last_verified_at", "kind", "deal", *BROWSE_COLUMNS],
+                include=["last_verified_at", "updated_at", "kind", "deal", *BROWSE_COLUMNS],
                 condition=Q(status__in=LISTING_PUBLIC_STATUSES, published_at__isnull=False),
                 name="listing_public_browse",
             ),
@@ -525,7 +525,7 @@ class Listing(Translated, Place):
             # sale, 4 % of them) reads a few thousand entries, not all 100,000.
             models.Index(
                 fields=["kind", "deal", "-published_at", "-id"],
-                include=["last_verified_at", *BROWSE_COLUMNS],
+                include=["last_verified_at", "updated_at", *BROWSE_COLUMNS],
                 condition=Q(status__in=LISTING_PUBLIC_STATUSES, published_at__isnull=False),
                 name="listing_public_kind_deal",
             ),

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from core.fragments import with_kept
 from core.numbers import number_text, plain_number, rmb_from_wan
 from core.qrcode import qr_svg
 from listings import permissions
@@ -122,8 +123,18 @@ class FilteredListMixin:
             chips=self.chips(),
             ignored_filters=form.ignored(),
             result_count=context["paginator"].count,
+            filters_key=self.filters_key(),
         )
         return context
+
+    def filters_key(self):
+        """The key of the rendered filter form, kept per query string (page aside). Any
+        park choices are part of it: a park added on another host shows at once."""
+        params = sorted(
+            (k, v) for k, values in self.request.GET.lists() if k != self.page_kwarg for v in values
+        )
+        parks = getattr(self.get_filter_form(), "_parks", None)
+        return hashlib.sha256(repr((params, parks)).encode()).hexdigest()[:32]
 
 
 class ListingListView(FilteredListMixin, ListView):
@@ -135,15 +146,27 @@ class ListingListView(FilteredListMixin, ListView):
         return self.get_filter_form().filter_queryset(Listing.objects.published())
 
     def paginate_queryset(self, queryset, page_size):
-        # Count and pick the page's ids from the narrow covering index first, then load
-        # just those rows whole: far cheaper than sorting wide rows on a large table.
-        paginator, page, ids, is_paginated = super().paginate_queryset(
-            queryset.values_list("pk", flat=True), page_size
+        # Count and pick the page's ids (and updated_at, which keys each card) from the
+        # narrow covering index first; then load whole just the rows whose card is not
+        # kept rendered: far cheaper than sorting wide rows on a large table.
+        paginator, page, keyed, is_paginated = super().paginate_queryset(
+            queryset.values_list("pk", "updated_at"), page_size
         )
-        ids = list(ids)
-        # The search vector and the long description are not shown on cards.
-        rows = (
-            Listing.objects.filter(pk__in=ids)
+        language = get_language()
+        # Each card's key as templates/listings/includes/listing_card.html's cache tag
+        # makes it: pk, updated_at, language, first card of the page.
+        entries = [
+            (pk, [pk, updated_at, language, index == 0])
+            for index, (pk, updated_at) in enumerate(keyed)
+        ]
+        page.object_list = with_kept("listing-card", entries, self.card_rows)
+        return paginator, page, page.object_list, is_paginated
+
+    @staticmethod
+    def card_rows(pks):
+        # The search vectors and the long description are not shown on cards.
+        return (
+            Listing.objects.filter(pk__in=pks)
             .select_related("park")
             .defer(
                 "search_vector",
@@ -153,24 +176,13 @@ class ListingListView(FilteredListMixin, ListView):
                 "park__search_vector_en",
                 "park__introduction",
             )
+            .prefetch_related("images")
         )
-        by_pk = {row.pk: row for row in rows.prefetch_related("images")}
-        page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
-        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["search_summary"] = "；".join(label for label, _url in context["chips"])
-        # The rendered filter form is cached per query string (page aside).
-        params = sorted(
-            (k, v) for k, values in self.request.GET.lists() if k != self.page_kwarg for v in values
-        )
-        form = self.get_filter_form()
-        # The park choices are part of the key: a park added on another host shows at once.
-        context["filters_key"] = hashlib.sha256(repr((params, form._parks)).encode()).hexdigest()[
-            :32
-        ]
-        filters = form.filters
+        filters = self.get_filter_form().filters
         words = [place_name(filters.get("town", ""))]
         if filters.get("kind"):
             words.append(Listing.Kind(filters["kind"]).label)
@@ -310,8 +322,36 @@ class LandListView(FilteredListMixin, ListView):
     paginate_by = 20
     filter_form_class = LandFilterForm
 
+    # What keys a land card (templates/listings/includes/land_card.html): the row's
+    # version and the dates that move its status and next event with the clock.
+    card_key_fields = (
+        "pk",
+        "updated_at",
+        "status",
+        "registration_closes_at",
+        "bidding_opens_at",
+        "bidding_closes_at",
+    )
+
     def get_queryset(self):
         return self.get_filter_form().filter_queryset(LandParcel.objects.published())
+
+    def paginate_queryset(self, queryset, page_size):
+        # The page's parcels with just their card keys; whole rows only for cards that
+        # are not kept rendered.
+        paginator, page, keyed, is_paginated = super().paginate_queryset(
+            queryset.only(*self.card_key_fields), page_size
+        )
+        language = get_language()
+        entries = []
+        for parcel in keyed:
+            event = parcel.next_event
+            vary_on = [parcel.pk, parcel.updated_at, parcel.current_status]
+            entries.append((parcel.pk, [*vary_on, event[1] if event else "", language]))
+        page.object_list = with_kept(
+            "land-card", entries, lambda pks: LandParcel.objects.filter(pk__in=pks)
+        )
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

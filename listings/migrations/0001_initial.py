@@ -307,11 +307,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='listing',
-            index=models.Index(condition=models.Q(('published_at__isnull', False), ('status__in', ['available', 'reserved'])), fields=['-published_at', '-id'], include=('last_verified_at', 'kind', 'deal', 'district', 'town', 'park', 'building_area', 'min_divisible_area', 'rent_price', 'sale_price', 'floor_height', 'floor_load', 'power_kva', 'crane_tonnage', 'eia_approvable', 'standalone', 'single_storey', 'has_certificate', 'negotiable'), name='listing_public_browse'),
+            index=models.Index(condition=models.Q(('published_at__isnull', False), ('status__in', ['available', 'reserved'])), fields=['-published_at', '-id'], include=('last_verified_at', 'updated_at', 'kind', 'deal', 'district', 'town', 'park', 'building_area', 'min_divisible_area', 'rent_price', 'sale_price', 'floor_height', 'floor_load', 'power_kva', 'crane_tonnage', 'eia_approvable', 'standalone', 'single_storey', 'has_certificate', 'negotiable'), name='listing_public_browse'),
         ),
         migrations.AddIndex(
             model_name='listing',
-            index=models.Index(condition=models.Q(('published_at__isnull', False), ('status__in', ['available', 'reserved'])), fields=['kind', 'deal', '-published_at', '-id'], include=('last_verified_at', 'district', 'town', 'park', 'building_area', 'min_divisible_area', 'rent_price', 'sale_price', 'floor_height', 'floor_load', 'power_kva', 'crane_tonnage', 'eia_approvable', 'standalone', 'single_storey', 'has_certificate', 'negotiable'), name='listing_public_kind_deal'),
+            index=models.Index(condition=models.Q(('published_at__isnull', False), ('status__in', ['available', 'reserved'])), fields=['kind', 'deal', '-published_at', '-id'], include=('last_verified_at', 'updated_at', 'district', 'town', 'park', 'building_area', 'min_divisible_area', 'rent_price', 'sale_price', 'floor_height', 'floor_load', 'power_kva', 'crane_tonnage', 'eia_approvable', 'standalone', 'single_storey', 'has_certificate', 'negotiable'), name='listing_public_kind_deal'),
         ),
         migrations.AddIndex(
             model_name='listing',
