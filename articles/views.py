@@ -9,6 +9,7 @@ from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -102,7 +103,7 @@ class NewsListMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["categories"] = categories_with_counts()
+        context["categories"] = SimpleLazyObject(categories_with_counts)
         context["feed_url"] = reverse("articles:feed")
         return context
 
@@ -120,7 +121,7 @@ class ArticleListView(NewsListMixin, ListView):
             context["cards"] = [a for a in context["object_list"] if a is not lead]
         else:
             context["cards"] = context["object_list"]
-        context["tags"] = popular_tags()
+        context["tags"] = SimpleLazyObject(popular_tags)  # read only when not kept rendered
         context["crumbs"] = [(_("资讯"), "")]
         return context
 

@@ -4,8 +4,10 @@ import logging
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
+from core.pages import page_version
 from g60portal import wechat
 
 logger = logging.getLogger(__name__)
@@ -40,4 +42,7 @@ def site(request):
         "SHARE_IMAGE": request.build_absolute_uri(static(SHARE_ICON)),
         "WECHAT_SDK": sdk,
         "WECHAT_SIGNATURE_URL": reverse("wechat-signature") if sdk else "",
+        # Keys fragments kept until anything public changes (`{% cache … page_version %}`);
+        # looked up in the shared cache only by a page that uses it, once.
+        "page_version": SimpleLazyObject(page_version),
     }

@@ -3,6 +3,7 @@
 This module picks, counts and ranks what a query finds; how each kind of result looks is
 in templates/includes/search/<kind>.html (see ``Kind.template``)."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -14,12 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from core import search
+from core.fragments import kept_fragments
 from listings.models import LandParcel, Listing, Park
 
 RESULTS_PER_PAGE = 20
 SUGGESTED_TAGS = 12
 SUGGESTED_PARKS = 8
 SUGGESTIONS_CACHE_SECONDS = 600
+# templates/search.html keeps each rendered result under this name (see Result).
+RESULT_FRAGMENT = "search-result"
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,14 @@ def names_a_space(q):
 
 @dataclass(frozen=True)
 class Result:
-    """One found object; ``kind.template`` shows it."""
+    """One found object; ``kind.template`` shows it. ``fragment`` names its rendered
+    form (kind, row, its version, the query and language), kept for a few minutes in
+    the fragments cache; a result found there comes as ``html``, without its row."""
 
     kind: Kind
     obj: object
+    fragment: str = ""
+    html: str | None = None
 
 
 class SiteSearch:
@@ -118,6 +126,8 @@ class SiteSearch:
         self.query = (search.parse_english_query if english else search.parse_query)(q or "")
         self.spaces_first = names_a_space(q)
         self.kind = kind if kind in KINDS else None
+        # What a result's rendering depends on besides its row: the query and language.
+        self.signature = hashlib.sha256(f"{get_language()}\n{q or ''}".encode()).hexdigest()[:16]
         self._window = (0, RESULTS_PER_PAGE)
         self._pages = {}
         self._counts = None
@@ -181,9 +191,15 @@ class SiteSearch:
             self._run(start, stop)
             rows = self._pages[(start, stop)]
         keys = list(KINDS)
+        fragments = [
+            f"{keys[kind_order]}:{pk}:{updated_at.isoformat()}:{self.signature}"
+            for kind_order, pk, _score, updated_at in rows
+        ]
+        kept = kept_fragments(RESULT_FRAGMENT, [[fragment] for fragment in fragments])
         wanted = {}
-        for kind_order, pk, _score in rows:
-            wanted.setdefault(keys[kind_order], []).append(pk)
+        for (kind_order, pk, _score, _updated_at), html in zip(rows, kept, strict=True):
+            if html is None:
+                wanted.setdefault(keys[kind_order], []).append(pk)
         objects = {}
         for key, pks in wanted.items():
             kind = KINDS[key]
@@ -193,10 +209,14 @@ class SiteSearch:
             for obj in queryset.filter(pk__in=pks):
                 objects[(key, obj.pk)] = obj
         results = []
-        for kind_order, pk, _score in rows:
-            obj = objects.get((keys[kind_order], pk))
-            if obj is not None:
-                results.append(Result(KINDS[keys[kind_order]], obj))
+        for (kind_order, pk, _score, _updated_at), fragment, html in zip(
+            rows, fragments, kept, strict=True
+        ):
+            kind = KINDS[keys[kind_order]]
+            if html is not None:
+                results.append(Result(kind, None, fragment, html))
+            elif (obj := objects.get((kind.key, pk))) is not None:
+                results.append(Result(kind, obj, fragment))
         return results
 
     def _cached_rows(self, start, stop):
@@ -209,7 +229,7 @@ class SiteSearch:
 
     def _run(self, start, stop):
         """Counts of every searched kind and the rows [start:stop] of the kinds in view,
-        in one query: [(kind_order, pk, score)]."""
+        in one query: [(kind_order, pk, score, updated_at)]."""
         keys = list(KINDS)
         ctes, counts, ranked, params, count_params, rank_params = [], [], [], [], [], []
         db = None
@@ -224,7 +244,10 @@ class SiteSearch:
             sql, candidate_params = candidates.query.sql_with_params()
             ctes.append(f"c{order} AS MATERIALIZED ({sql})")
             params += candidate_params
-            counts.append(f"SELECT {order}, NULL::bigint, COUNT(*)::float8, 0 FROM c{order}")  # noqa: S608
+            counts.append(
+                f"SELECT {order}, NULL::bigint, COUNT(*)::float8, NULL::timestamptz, 0 "  # noqa: S608
+                f"FROM c{order}"
+            )
             if kind not in self.kinds_in_view:
                 continue
             meta = candidates.model._meta
@@ -235,12 +258,17 @@ class SiteSearch:
             score, score_params = search.score_sql(
                 self.query, f't."{self.query.vector_column}"', date_column, kind.boost
             )
+            updated = meta.get_field("updated_at").column
             ranked.append(
-                f'SELECT {order} AS kind_order, t."{pk}" AS pk, {score} AS score '  # noqa: S608
+                f'SELECT {order} AS kind_order, t."{pk}" AS pk, {score} AS score, '  # noqa: S608
+                f't."{updated}" AS updated_at '
                 f'FROM c{order} JOIN "{table}" AS t ON t."{pk}" = c{order}."pk"'
             )
             rank_params += score_params
-        page = " UNION ALL ".join(ranked) or "SELECT 0, 0::bigint, 0::float8 WHERE false"
+        page = (
+            " UNION ALL ".join(ranked)
+            or "SELECT 0, 0::bigint, 0::float8, NULL::timestamptz WHERE false"
+        )
         tier = ""
         if self.spaces_first:
             space_orders = ", ".join(str(keys.index(key)) for key in SPACE_KINDS)
@@ -256,12 +284,12 @@ class SiteSearch:
         with connections[db].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        found = {order: int(n) for order, _pk, n, is_row in rows if not is_row}
+        found = {order: int(n) for order, _pk, n, _updated, is_row in rows if not is_row}
         self._counts = {
             kind.key: found.get(keys.index(kind.key), 0) for kind in self.searched_kinds
         }
         self._pages[(start, stop)] = [
-            (order, pk, score) for order, pk, score, is_row in rows if is_row
+            (order, pk, score, updated) for order, pk, score, updated, is_row in rows if is_row
         ]
 
 

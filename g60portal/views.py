@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
@@ -24,7 +25,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["sections"] = home.sections()
+        # The sections are rendered once per page version and language (home.html keeps
+        # them): their queries run only when the kept copy is old or missing.
+        context["sections"] = SimpleLazyObject(home.sections)
         return context
 
 

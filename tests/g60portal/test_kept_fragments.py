@@ -1,0 +1,190 @@
+"""Pages that miss the page cache still skip work already done: list cards, search
+results and the sections shared by many pages are kept rendered (the "fragments" cache),
+and a kept card costs neither its row nor its pictures. What a visitor sees must be the
+same whether a fragment was kept or rendered afresh, and a change shows at once."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article
+from demo.pictures import ensure_pictures
+from listings.models import Listing
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def visible(html):
+    """The page without what differs per response (the CSP nonce) or per render
+    (whitespace between tags)."""
+    return re.sub(r"\s+", " ", re.sub(r'nonce="[^"]+"', "", html))
+
+
+def get(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), [q["sql"] for q in queries.captured_queries]
+
+
+def touching(queries, table):
+    return [sql for sql in queries if f'FROM "{table}"' in sql]
+
+
+@pytest.fixture
+def listings():
+    park = factories.make_park(slug="kept")
+    rows = []
+    for index in range(6):
+        listing = factories.make_listing(park=park, title=f"保留卡片 {index}")
+        listing.images.create(image=f"listings/kept-{index}.jpg", position=0)
+        rows.append(listing)
+    return rows
+
+
+@pytest.mark.parametrize("url", ["/listings/", "/en/listings/?kind=factory&park=kept"])
+def test_a_listing_list_seen_again_loads_no_rows_and_looks_the_same(client, listings, url):
+    first, first_queries = get(client, url)
+    assert touching(first_queries, "listings_listingimage")
+    again, queries = get(client, url)
+    assert visible(again) == visible(first)
+    assert again.count('class="card listing-card"') == 6
+    # Only the narrow page of ids and versions: no full rows, no pictures.
+    assert not touching(queries, "listings_listingimage")
+    rows = touching(queries, "listings_listing")
+    assert len(rows) == 1
+    assert '"listings_listing"."title"' not in rows[0]
+
+
+def test_a_changed_listing_shows_at_once_and_only_its_row_is_loaded(client, listings):
+    get(client, "/listings/")
+    changed = listings[2]
+    changed.title = "新标题 <b>改过</b>"
+    changed.save()
+    html, queries = get(client, "/listings/")
+    assert "新标题 &lt;b&gt;改过&lt;/b&gt;" in html
+    assert "保留卡片 2" not in html
+    assert html.count('class="card listing-card"') == 6
+    loaded = [sql for sql in queries if '"listings_listing"."id" IN (' in sql]
+    assert len(loaded) == 1
+    assert f'"listings_listing"."id" IN ({changed.pk})' in loaded[0]
+
+
+def test_the_first_card_of_a_page_is_kept_apart_from_the_others(client):
+    # The first card loads its picture eagerly (LCP): a kept card must not carry that
+    # into another place on the page when another order puts it elsewhere.
+    pictures = ensure_pictures()
+    for n in range(3):
+        listing = factories.make_listing(building_area=1000 + n)
+        listing.images.create(image=pictures[n], position=0)
+    for url in ["/listings/", "/listings/?sort=area", "/listings/", "/listings/?sort=area"]:
+        covers = re.findall(r"<img [^>]*card__cover[^>]*>", get(client, url)[0])
+        assert len(covers) == 3
+        assert 'loading="eager" fetchpriority="high"' in covers[0]
+        assert all('loading="lazy"' in c and "fetchpriority" not in c for c in covers[1:])
+
+
+def test_a_land_list_seen_again_loads_only_the_card_keys(client):
+    for index in range(4):
+        factories.make_parcel(location=f"保留地块 {index}")
+    first, _ = get(client, "/land/")
+    again, queries = get(client, "/land/")
+    assert visible(again) == visible(first)
+    assert again.count('class="card land-card"') == 4
+    rows = touching(queries, "listings_landparcel")
+    assert len(rows) == 1
+    assert '"listings_landparcel"."location"' not in rows[0]
+
+
+def test_search_results_seen_again_are_not_loaded_and_a_change_shows_at_once(client):
+    category = factories.make_category()
+    articles = [
+        factories.make_article(category=category, title=f"厂房政策解读 {n}") for n in range(3)
+    ]
+    url = "/search/?q=厂房政策"
+    first, _ = get(client, url)
+    assert first.count('class="search-result ') == 3
+    again, queries = get(client, url)
+    assert visible(again) == visible(first)
+    # One query ranks and counts; no row is loaded to show the results.
+    assert len(queries) == 1
+    assert "search_vector" in queries[0]
+    Article.objects.get(pk=articles[0].pk).save()  # a new version of one result
+    articles[1].title = "厂房政策解读 修订版"
+    articles[1].save()
+    html, queries = get(client, url)
+    assert "修订版" in html
+    assert html.count('class="search-result ') == 3
+
+
+def test_the_home_sections_are_kept_until_something_public_changes(client):
+    listing = factories.make_listing(title="首页推荐厂房", featured=True)
+    first, _ = get(client, "/")
+    assert "首页推荐厂房" in first
+    again, queries = get(client, "/")
+    assert visible(again) == visible(first)
+    assert queries == []
+    listing.title = "首页推荐厂房（已更新）"
+    listing.save()
+    html, queries = get(client, "/")
+    assert "首页推荐厂房（已更新）" in html
+    assert touching(queries, "listings_listing")
+    # A row changed without save() (a bulk update, which leaves updated_at) shows once
+    # the kept sections and cards expire: ten minutes at most.
+    Listing.objects.filter(pk=listing.pk).update(title="批量改名")
+    assert "首页推荐厂房（已更新）" in get(client, "/")[0]
+    with time_machine.travel(timezone.now() + timedelta(seconds=601), tick=False):
+        assert "批量改名" in get(client, "/")[0]
+
+
+def test_the_park_list_is_kept_and_a_new_park_shows_at_once(client):
+    factories.make_park(name="第一园区")
+    first, _ = get(client, "/parks/")
+    again, queries = get(client, "/parks/")
+    assert visible(again) == visible(first)
+    assert queries == []
+    factories.make_park(name="新建园区")
+    html, _ = get(client, "/parks/")
+    assert "第一园区" in html
+    assert "新建园区" in html
+
+
+def test_the_news_sections_are_kept_and_follow_a_new_category(client):
+    first_category = factories.make_category(name="政策解读", slug="policy")
+    factories.make_article(category=first_category, title="一篇资讯", tags=["智能制造"])
+    first, _ = get(client, "/news/")
+    assert "智能制造" in first
+    again, queries = get(client, "/news/")
+    assert visible(again) == visible(first)
+    assert not touching(queries, "articles_category")
+    assert not touching(queries, "articles_taggedarticle")
+    other = factories.make_category(name="园区动态", slug="parks-news")
+    factories.make_article(category=other, title="另一篇资讯")
+    html, _ = get(client, "/news/")
+    assert "园区动态" in html
+    # The current category's chip is marked on its own page, kept or not.
+    for _round in range(2):
+        policy, _ = get(client, "/news/c/policy/")
+        assert re.search(r'chip--current" href="[^"]*policy/"\s*aria-current="page"', policy)
+
+
+def nav(html):
+    return re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+
+
+def test_the_kept_navigation_marks_each_page_and_language_apart(client):
+    for _round in range(2):
+        factory = nav(get(client, "/listings/?kind=factory")[0])
+        warehouse = nav(get(client, "/listings/?kind=warehouse")[0])
+        english = nav(get(client, "/en/listings/?kind=factory")[0])
+        assert re.search(r'\?kind=factory"\s*aria-current="page"', factory)
+        assert not re.search(r'\?kind=factory"\s*aria-current="page"', warehouse)
+        assert re.search(r'\?kind=warehouse"\s*aria-current="page"', warehouse)
+        assert 'href="/en/listings/?kind=factory"' in english
+        assert 'href="/listings/?kind=factory"' not in english
