@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Category, Tag, TaggedArticle
+from core.fragments import with_kept
 from core.qrcode import qr_svg
 from listings.models import Park
 
@@ -89,10 +90,58 @@ def popular_tags(limit=POPULAR_TAGS_LIMIT):
 
 
 class NewsListMixin:
-    """Shared by the news list, category and tag pages: cards, pagination, section nav."""
+    """Shared by the news list, category and tag pages: cards, pagination, section nav.
+
+    A page's cards are looked up kept rendered first (core.fragments): only the articles
+    whose card is not kept are loaded whole."""
 
     paginate_by = 20
     section_title = _("资讯")
+    # Category pages leave the category off their cards (a part of each card's key).
+    hide_category = False
+    # The news list leads its first page with the newest featured article, shown whole.
+    lead_on_first_page = False
+    lead = None
+    # What keys a card (templates/articles/includes/article_card.html) besides the
+    # language: the article's version and its category's slug and name.
+    card_key_fields = (
+        "pk",
+        "updated_at",
+        "featured",
+        "category__slug",
+        "category__name_zh_hans",
+        "category__name_en",
+    )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, keyed, is_paginated = super().paginate_queryset(
+            queryset.values_list(*self.card_key_fields), page_size
+        )
+        language = get_language()
+        names = {}
+        entries = []
+        for pk, updated_at, featured, slug, name_zh, name_en in keyed:
+            if (name_zh, name_en) not in names:
+                # The name the card shows, by the model's own rule (English falls back).
+                names[(name_zh, name_en)] = Category(name_zh_hans=name_zh, name_en=name_en).name
+            vary_on = [pk, updated_at, slug, names[(name_zh, name_en)]]
+            entries.append((pk, featured, vary_on))
+
+        def load(pks):
+            return queryset.filter(pk__in=pks)
+
+        if self.lead_on_first_page and page.number == 1:
+            lead = next((entry for entry in entries if entry[1]), None)
+            if lead is not None:
+                # As templates/articles/article_list.html keys the lead.
+                entries.remove(lead)
+                self.lead = with_kept("news-lead", [(lead[0], [*lead[2], language])], load)[0]
+        page.object_list = with_kept(
+            "article-card",
+            [(pk, [*vary_on, self.hide_category, language]) for pk, _f, vary_on in entries],
+            load,
+        )
+        return paginator, page, page.object_list, is_paginated
 
     def get_queryset(self):
         articles = Article.objects.published().for_cards()
@@ -110,17 +159,13 @@ class NewsListMixin:
 
 class ArticleListView(NewsListMixin, ListView):
     template_name = "articles/article_list.html"
+    lead_on_first_page = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = context["page_obj"]
-        if page.number == 1:
-            # The newest featured article leads the first page as the headline.
-            lead = next((a for a in context["object_list"] if a.featured), None)
-            context["lead"] = lead
-            context["cards"] = [a for a in context["object_list"] if a is not lead]
-        else:
-            context["cards"] = context["object_list"]
+        # The newest featured article of the first page leads it as the headline.
+        context["lead"] = self.lead
+        context["cards"] = context["object_list"]
         context["tags"] = SimpleLazyObject(popular_tags)  # read only when not kept rendered
         context["crumbs"] = [(_("资讯"), "")]
         return context
@@ -128,6 +173,7 @@ class ArticleListView(NewsListMixin, ListView):
 
 class CategoryView(NewsListMixin, ListView):
     template_name = "articles/category.html"
+    hide_category = True
 
     def get_queryset(self):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])

@@ -188,3 +188,24 @@ def test_the_kept_navigation_marks_each_page_and_language_apart(client):
         assert re.search(r'\?kind=warehouse"\s*aria-current="page"', warehouse)
         assert 'href="/en/listings/?kind=factory"' in english
         assert 'href="/listings/?kind=factory"' not in english
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_news_cards_and_the_lead_seen_again_load_no_article_rows(client, prefix):
+    policy = factories.make_category(name="政策", name_en="Policy", slug="policy")
+    parks = factories.make_category(name="园区动态", slug="parks-news")  # no English name
+    lead = factories.make_article(category=policy, title="头条", featured=True)
+    for n in range(3):
+        factories.make_article(category=parks if n % 2 else policy, title=f"资讯 {n}")
+    for url in [f"{prefix}/news/", f"{prefix}/news/c/policy/"]:
+        first, _ = get(client, url)
+        again, queries = get(client, url)
+        assert visible(again) == visible(first)
+        assert not [sql for sql in queries if '"articles_article"."title' in sql]
+    assert "Policy" in get(client, "/en/news/")[0]
+    lead.title_zh_hans = lead.title_en = "头条（更新）"
+    lead.save()
+    html, queries = get(client, f"{prefix}/news/")
+    assert "头条（更新）" in html
+    assert html.count('<article class="news-lead">') == 1
+    assert html.count('<article class="news-card') == 3
