@@ -14,6 +14,7 @@ from django.test.utils import override_settings
 from articles.models import Article
 from bench.timing import time_call
 from core import search
+from core.pages import bump_page_version
 from g60portal.site_search import SiteSearch
 from listings.models import Listing
 
@@ -76,16 +77,23 @@ def run(command, repeat=30):
     )
     client = Client()
     all_samples = []
+    # Each timed search ranks afresh: a new page version makes the kept ranking of the
+    # query old (as any change on the site does), so the figures are first rankings.
+    # Rendered results stay kept, as they do across such changes.
     with override_settings(DEBUG=False):
         for q in QUERIES:
             response = client.get("/search/", {"q": q})  # warm up
             assert response.status_code == 200, (q, response.status_code)
             found = SiteSearch(q).count()
-            samples = time_call(lambda q=q: client.get("/search/", {"q": q}), repeat)
+            samples = time_call(
+                lambda q=q: client.get("/search/", {"q": q}), repeat, before=bump_page_version
+            )
             all_samples += samples
             command.report(f"/search/ q={q} ({found})", samples, target=TARGET_P95_MS)
         samples = time_call(
-            lambda: client.get("/search/", {"q": "厂房", "kind": "listing", "page": "5"}), repeat
+            lambda: client.get("/search/", {"q": "厂房", "kind": "listing", "page": "5"}),
+            repeat,
+            before=bump_page_version,
         )
         command.report("/search/ q=厂房 kind=listing page=5", samples, target=TARGET_P95_MS)
     command.report("/search/ all queries", all_samples, target=TARGET_P95_MS)

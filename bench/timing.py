@@ -19,10 +19,13 @@ def percentiles(samples_ms):
     }
 
 
-def time_call(func, repeat):
-    """Run func repeat times; return the durations in milliseconds."""
+def time_call(func, repeat, before=None):
+    """Run func repeat times (each after `before`, untimed, when given); return the
+    durations in milliseconds."""
     samples = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         started = time.perf_counter()
         func()
         samples.append((time.perf_counter() - started) * 1000)

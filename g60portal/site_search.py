@@ -16,12 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 from core import search
 from core.fragments import kept_fragments
+from core.pages import PAGE_VERSION_KEY, page_version
 from listings.models import LandParcel, Listing, Park
 
 RESULTS_PER_PAGE = 20
 SUGGESTED_TAGS = 12
 SUGGESTED_PARKS = 8
 SUGGESTIONS_CACHE_SECONDS = 600
+# How long the ranked ids and counts of a query are kept (SiteSearch._run).
+RUN_CACHE_SECONDS = 60
 # templates/search.html keeps each rendered result under this name (see Result).
 RESULT_FRAGMENT = "search-result"
 
@@ -229,7 +232,21 @@ class SiteSearch:
 
     def _run(self, start, stop):
         """Counts of every searched kind and the rows [start:stop] of the kinds in view,
-        in one query: [(kind_order, pk, score, updated_at)]."""
+        in one query: [(kind_order, pk, score, updated_at)]. The answer is kept a minute
+        in the shared cache under the page version, so a popular query is ranked once
+        per change of what the site shows (and at least every minute, for what time
+        alone changes); the kept answer and the version come in one round trip."""
+        key = f"search:run:{self.signature}:{self.kind}:{start}:{stop}"
+        found = cache.get_many([PAGE_VERSION_KEY, key])
+        version = found.get(PAGE_VERSION_KEY) or page_version()
+        kept = found.get(key)
+        if kept is not None and kept[0] == version:
+            _version, self._counts, self._pages[(start, stop)] = kept
+            return
+        self._rank(start, stop)
+        cache.set(key, (version, self._counts, self._pages[(start, stop)]), RUN_CACHE_SECONDS)
+
+    def _rank(self, start, stop):
         keys = list(KINDS)
         ctes, counts, ranked, params, count_params, rank_params = [], [], [], [], [], []
         db = None

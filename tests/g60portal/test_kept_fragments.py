@@ -112,15 +112,26 @@ def test_search_results_seen_again_are_not_loaded_and_a_change_shows_at_once(cli
     assert first.count('class="search-result ') == 3
     again, queries = get(client, url)
     assert visible(again) == visible(first)
-    # One query ranks and counts; no row is loaded to show the results.
-    assert len(queries) == 1
-    assert "search_vector" in queries[0]
+    # The ranking is kept (until something public changes) and so are the results.
+    assert queries == []
     Article.objects.get(pk=articles[0].pk).save()  # a new version of one result
     articles[1].title = "厂房政策解读 修订版"
     articles[1].save()
     html, queries = get(client, url)
     assert "修订版" in html
     assert html.count('class="search-result ') == 3
+    # Ranked again once, and only the two changed results are loaded.
+    assert len([sql for sql in queries if "search_vector" in sql]) == 1
+    loaded = [sql for sql in queries if '"articles_article"."id" IN (' in sql]
+    assert len(loaded) == 1
+    ids = re.search(r'"articles_article"."id" IN \(([^)]*)\)', loaded[0]).group(1)
+    assert sorted(int(pk) for pk in ids.split(", ")) == [articles[0].pk, articles[1].pk]
+    # A new article that matches shows at once; a bulk update after a minute.
+    factories.make_article(category=category, title="厂房政策解读 新增")
+    assert get(client, url)[0].count('class="search-result ') == 4
+    Article.objects.filter(pk=articles[2].pk).update(status=Article.Status.DRAFT)
+    with time_machine.travel(timezone.now() + timedelta(seconds=61), tick=False):
+        assert get(client, url)[0].count('class="search-result ') == 3
 
 
 def test_the_home_sections_are_kept_until_something_public_changes(client):

@@ -98,7 +98,7 @@ def test_production_keeps_cache_and_sessions_in_redis():
     result = run_manage("shell", "-c", code, **production_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "core.redis_cache.RedisCache",
         "django.contrib.sessions.backends.cached_db",
     ]
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import connections
 
 from core import search
+from core.pages import bump_page_version
 
 # What --model accepts, in the order the rebuild runs (parks first: listings and parcels
 # carry their park's name).
@@ -68,6 +69,9 @@ class Command(BaseCommand):
                 db = connections[queryset.db]
                 with db.cursor() as cursor:
                     cursor.execute(f"ANALYZE {db.ops.quote_name(queryset.model._meta.db_table)}")
+        if total:
+            # What searches find changed: kept pages and kept search rankings are old.
+            bump_page_version()
         if not dry_run and options["verbosity"]:
             self.stdout.write(
                 self.style.SUCCESS(
