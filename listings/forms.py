@@ -56,16 +56,21 @@ def number_field(label, max_value, *, decimal=True, unit=""):
     )
 
 
-def park_choices():
+def park_choices(kept=None):
     """(slug, name in the page's language, pk) of every published park, for the park
     filters. Asked on every list request; parks change rarely, so the list is kept until
     a park is saved (at most five minutes). Both names are cached (one entry for both
-    languages); the page's is shown, the Chinese one where a park has no English name."""
-    parks = cache.get_or_set(
-        PARK_CHOICES_CACHE_KEY,
-        lambda: list(Park.objects.published().values_list("slug", "name_zh_hans", "name_en", "pk")),
-        300,
-    )
+    languages); the page's is shown, the Chinese one where a park has no English name.
+    `kept`: the cache entry (PARK_CHOICES_CACHE_KEY) when the caller already read it."""
+    parks = kept
+    if parks is None:
+        parks = cache.get_or_set(
+            PARK_CHOICES_CACHE_KEY,
+            lambda: list(
+                Park.objects.published().values_list("slug", "name_zh_hans", "name_en", "pk")
+            ),
+            300,
+        )
     english = (get_language() or "").startswith("en")
     return [(slug, (english and name_en) or name_zh, pk) for slug, name_zh, name_en, pk in parks]
 
@@ -188,8 +193,13 @@ class ListingFilterForm(FilterForm):
         "certificate": "has_certificate",
     }
 
+    def __init__(self, data=None, *, kept_parks=None, **kwargs):
+        # The park choices' cache entry, when the view read it with others in one trip.
+        self._kept_parks = kept_parks
+        super().__init__(data, **kwargs)
+
     def full_clean(self):
-        self._parks = park_choices()
+        self._parks = park_choices(self._kept_parks)
         self.fields["park"].choices = [ALL, *((slug, name) for slug, name, _pk in self._parks)]
         self.fields["sort"].choices = [(key, label) for key, (label, _o) in self.SORTS.items()]
         super().full_clean()

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ from core.qrcode import qr_svg
 from listings import permissions
 from listings.forms import LandFilterForm, LandFitForm, ListingFilterForm
 from listings.land_fit import land_fit
-from listings.models import LandParcel, Listing, Park, published_q
+from listings.models import PARK_CHOICES_CACHE_KEY, LandParcel, Listing, Park, published_q
 from listings.places import place_name
 
 NO_CACHE = "private, no-cache, no-store, must-revalidate, max-age=0"
@@ -61,14 +61,15 @@ class CachedCountPaginator(Paginator):
     part of the page (about 20 ms), and the number barely moves: it is kept for a minute
     per combination of filters. The rows on the page are always read fresh."""
 
-    def __init__(self, *args, count_key, count_seconds, **kwargs):
+    def __init__(self, *args, count_key, count_seconds, kept_count=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
         self.count_seconds = count_seconds
+        self.kept_count = kept_count  # already read from the cache by the caller
 
     @cached_property
     def count(self):
-        count = cache.get(self.count_key)
+        count = self.kept_count if self.kept_count is not None else cache.get(self.count_key)
         if count is None:
             count = super().count
             cache.set(self.count_key, count, self.count_seconds)
@@ -81,23 +82,47 @@ class FilteredListMixin:
 
     filter_form_class = None
     count_cache_seconds = 60
+    # Names the kept counts of this list (with a digest of the query).
+    count_prefix = ""
+    # Other shared-cache entries every request of the list reads (read with the count).
+    shared_keys = ()
+
+    def count_key(self):
+        """The count is kept per query string (the page and the order aside), so that it
+        can be read before the filter form is built, in one round trip with the rest."""
+        params = sorted(
+            (k, v)
+            for k, values in self.request.GET.lists()
+            if k not in (self.page_kwarg, "sort")
+            for v in values
+        )
+        digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+        return f"{self.count_prefix}:count:{digest}"
+
+    @cached_property
+    def shared(self):
+        """The count and `shared_keys` as kept in the shared cache: one MGET."""
+        return cache.get_many([self.count_key(), *self.shared_keys])
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        filters = sorted((k, str(v)) for k, v in self.get_filter_form().filters.items())
-        digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
+        key = self.count_key()
         return CachedCountPaginator(
             queryset,
             per_page,
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
-            count_key=f"{queryset.model._meta.label_lower}:count:{digest}",
+            count_key=key,
             count_seconds=self.count_cache_seconds,
+            kept_count=self.shared.get(key),
         )
 
     def get_filter_form(self):
         if not hasattr(self, "_filter_form"):
-            self._filter_form = self.filter_form_class(self.request.GET)
+            self._filter_form = self.build_filter_form()
         return self._filter_form
+
+    def build_filter_form(self):
+        return self.filter_form_class(self.request.GET)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
@@ -120,7 +145,8 @@ class FilteredListMixin:
         form = self.get_filter_form()
         context.update(
             filter_form=form,
-            chips=self.chips(),
+            # Read only where the results' heading is not kept rendered.
+            chips=SimpleLazyObject(self.chips),
             ignored_filters=form.ignored(),
             result_count=context["paginator"].count,
             filters_key=self.filters_key(),
@@ -141,6 +167,13 @@ class ListingListView(FilteredListMixin, ListView):
     template_name = "listings/listing_list.html"
     paginate_by = 24
     filter_form_class = ListingFilterForm
+    count_prefix = "listings.listing"
+    shared_keys = (PARK_CHOICES_CACHE_KEY,)
+
+    def build_filter_form(self):
+        return ListingFilterForm(
+            self.request.GET, kept_parks=self.shared.get(PARK_CHOICES_CACHE_KEY)
+        )
 
     def get_queryset(self):
         return self.get_filter_form().filter_queryset(Listing.objects.published())
@@ -181,7 +214,10 @@ class ListingListView(FilteredListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["search_summary"] = "；".join(label for label, _url in context["chips"])
+        chips = context["chips"]
+        context["search_summary"] = SimpleLazyObject(
+            lambda: "；".join(label for label, _url in chips)
+        )
         filters = self.get_filter_form().filters
         words = [place_name(filters.get("town", ""))]
         if filters.get("kind"):
@@ -321,6 +357,7 @@ class LandListView(FilteredListMixin, ListView):
     template_name = "listings/land_list.html"
     paginate_by = 20
     filter_form_class = LandFilterForm
+    count_prefix = "listings.landparcel"
 
     # What keys a land card (templates/listings/includes/land_card.html): the row's
     # version and the dates that move its status and next event with the clock.

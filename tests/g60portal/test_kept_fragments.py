@@ -220,3 +220,45 @@ def test_news_cards_and_the_lead_seen_again_load_no_article_rows(client, prefix)
     assert "头条（更新）" in html
     assert html.count('<article class="news-lead">') == 1
     assert html.count('<article class="news-card') == 3
+
+
+def test_kept_filter_chips_follow_the_query_and_the_page(client, listings):
+    for _round in range(2):
+        factory = get(client, "/listings/?kind=factory&eia=1")[0]
+        warehouse = get(client, "/listings/?kind=warehouse")[0]
+        second = get(client, "/listings/?kind=factory&eia=1&page=2")[0]
+        assert factory.count('class="chip__remove"') == 2
+        assert warehouse.count('class="chip__remove"') == 1
+        assert 'href="/listings/?eia=1"' in factory  # remove 厂房, keep 可环评
+        assert 'href="/listings/?kind=factory"' in factory
+        assert "from=listings&amp;kind=warehouse" in warehouse
+        assert "from=listings&amp;kind=factory&amp;eia=1&amp;page=2" in second
+
+
+def test_the_list_reads_its_count_and_park_choices_in_one_round_trip(client, listings):
+    from django.core.cache import cache
+
+    get(client, "/listings/?park=kept")
+    calls, depth = [], [0]
+    for name in ("get", "get_many", "get_or_set"):
+        original = getattr(cache, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            # The in-memory test cache answers get_many with gets: count the outer call.
+            if not depth[0]:
+                calls.append(_name)
+            depth[0] += 1
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        setattr(cache, name, spy)
+    try:
+        html, queries = get(client, "/listings/?park=kept")
+    finally:
+        for name in ("get", "get_many", "get_or_set"):
+            delattr(cache, name)
+    assert calls == ["get_many"]
+    assert html.count('class="card listing-card"') == 6
+    assert not [sql for sql in queries if "COUNT(" in sql]
