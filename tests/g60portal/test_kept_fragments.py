@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -236,8 +237,6 @@ def test_kept_filter_chips_follow_the_query_and_the_page(client, listings):
 
 
 def test_the_list_reads_its_count_and_park_choices_in_one_round_trip(client, listings):
-    from django.core.cache import cache
-
     get(client, "/listings/?park=kept")
     calls, depth = [], [0]
     for name in ("get", "get_many", "get_or_set"):
