@@ -46,13 +46,13 @@ def ensure_listings(command, target=TARGET_LISTINGS):
         command.stdout.write(f"building {target - existing} more listings first…")
         # Through seed_demo, which also indexes the new rows for the search (q=…).
         call_command("seed_demo", listings=target)
-    # Settle the rows as autovacuum would in time: planner statistics (without them the
-    # cards' pictures were read by a scan of all 100,000, 6.5 ms instead of 0.3), and the
-    # visibility map that lets the covering indexes answer without the table. Every run:
-    # another part may have added rows since.
-    with connection.cursor() as cursor:
-        for table in ("listings_listing", "listings_listingimage", "listings_landparcel"):
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
+        # Settle the new rows as autovacuum would in time: planner statistics (without
+        # them the cards' pictures were read by a scan of all 100,000, 6.5 ms instead of
+        # 0.3), and the visibility map that lets the covering indexes answer without the
+        # table.
+        with connection.cursor() as cursor:
+            for table in ("listings_listing", "listings_listingimage", "listings_landparcel"):
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def run(command, repeat=30):
