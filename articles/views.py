@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,8 @@ from django.views.generic import DetailView, ListView
 
 from articles.models import Article, Category, Tag, TaggedArticle
 from core.fragments import with_kept
+from core.pages import page_version
+from core.pagination import CachedCountPaginator
 from core.qrcode import qr_svg
 from listings.models import Park
 
@@ -113,6 +116,28 @@ class NewsListMixin:
         "category__name_en",
     )
 
+    @cached_property
+    def version(self):
+        """The page version, read once per request."""
+        return page_version()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # Counted once per page version (publishing, editing or deleting an article
+        # renews it on every host) and query, and at least every five minutes: a
+        # scheduled article comes due by time alone.
+        params = sorted(
+            (k, v) for k, values in self.request.GET.lists() if k != self.page_kwarg for v in values
+        )
+        digest = hashlib.sha256(repr((self.request.path, params)).encode()).hexdigest()[:32]
+        return CachedCountPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            count_key=f"articles.article:count:{self.version}:{digest}",
+            count_seconds=POPULAR_TAGS_SECONDS,
+        )
+
     def paginate_queryset(self, queryset, page_size):
         paginator, page, keyed, is_paginated = super().paginate_queryset(
             queryset.values_list(*self.card_key_fields), page_size
@@ -153,6 +178,8 @@ class NewsListMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["categories"] = SimpleLazyObject(categories_with_counts)
+        # The version the count was kept under keys the kept sections too (read once).
+        context["page_version"] = self.version
         context["feed_url"] = reverse("articles:feed")
         return context
 

@@ -3,7 +3,6 @@ import json
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.template.defaultfilters import truncatechars
@@ -17,6 +16,7 @@ from django.views.generic import DetailView, ListView
 
 from core.fragments import with_kept
 from core.numbers import number_text, plain_number, rmb_from_wan
+from core.pagination import CachedCountPaginator
 from core.qrcode import qr_svg
 from listings import permissions
 from listings.forms import LandFilterForm, LandFitForm, ListingFilterForm
@@ -54,26 +54,6 @@ def place_data(obj, name, street, region=None, **extra):
             "longitude": str(obj.longitude),
         }
     return place
-
-
-class CachedCountPaginator(Paginator):
-    """Counting every match of a broad filter over ~100,000 listings is the costliest
-    part of the page (about 20 ms), and the number barely moves: it is kept for a minute
-    per combination of filters. The rows on the page are always read fresh."""
-
-    def __init__(self, *args, count_key, count_seconds, kept_count=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count_key = count_key
-        self.count_seconds = count_seconds
-        self.kept_count = kept_count  # already read from the cache by the caller
-
-    @cached_property
-    def count(self):
-        count = self.kept_count if self.kept_count is not None else cache.get(self.count_key)
-        if count is None:
-            count = super().count
-            cache.set(self.count_key, count, self.count_seconds)
-        return count
 
 
 class FilteredListMixin:

@@ -261,3 +261,18 @@ def test_the_list_reads_its_count_and_park_choices_in_one_round_trip(client, lis
     assert calls == ["get_many"]
     assert html.count('class="card listing-card"') == 6
     assert not [sql for sql in queries if "COUNT(" in sql]
+
+
+def test_the_news_count_is_kept_per_page_version(client):
+    category = factories.make_category()
+    for n in range(20):
+        factories.make_article(category=category, title=f"资讯 {n}")
+    first, _ = get(client, "/news/")
+    assert 'class="pagination"' not in first
+    again, queries = get(client, "/news/")
+    assert not [sql for sql in queries if "COUNT(" in sql]
+    # One more article: counted again at once, and the list gets a second page.
+    factories.make_article(category=category, title="第二十一篇")
+    html, queries = get(client, "/news/")
+    assert [sql for sql in queries if "COUNT(" in sql]
+    assert 'class="pagination"' in html
