@@ -20,7 +20,7 @@ from articles.models import Article, Category, Tag, TaggedArticle
 from core.fragments import with_kept
 from core.pages import page_version
 from core.pagination import CachedCountPaginator
-from core.qrcode import qr_svg
+from core.qrcode import public_qr_svg
 from listings.models import Park
 
 RELATED_LIMIT = 6
@@ -270,7 +270,11 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         published = Article.objects.published()
-        previous, next_ = published.adjacent_to(article)
+
+        def pager():
+            previous, next_ = published.adjacent_to(article)
+            return {"previous": previous, "next": next_, "any": bool(previous or next_)}
+
         permalink = self.request.build_absolute_uri(article.get_absolute_url())
         parks = list(article.parks.all())
         agent = next((park.agent for park in parks if park.agent and park.agent.is_active), None)
@@ -281,13 +285,15 @@ class ArticleDetailView(DetailView):
                 "tags": [tag for tag in article.tags.all() if tag.slug],
                 "parks": parks,
                 "agent": agent,
-                "related": published.related_to(article, limit=RELATED_LIMIT),
-                "previous": previous,
-                "next": next_,
-                "has_pager": bool(previous or next_),
+                # Read only when the kept pager and related list are old (they change
+                # with other articles: article_detail.html keeps them per page version).
+                "related": SimpleLazyObject(
+                    lambda: published.related_to(article, limit=RELATED_LIMIT)
+                ),
+                "pager": SimpleLazyObject(pager),
                 "cites_source": bool(article.source_name or article.source_url),
                 "permalink": permalink,
-                "qr_svg": qr_svg(permalink, title=str(_("扫码在手机上打开本文"))),
+                "qr_svg": public_qr_svg(permalink, title=str(_("扫码在手机上打开本文"))),
                 "cover_url": (
                     self.request.build_absolute_uri(article.cover.url) if article.cover else ""
                 ),

@@ -17,7 +17,7 @@ from django.views.generic import DetailView, ListView
 from core.fragments import with_kept
 from core.numbers import number_text, plain_number, rmb_from_wan
 from core.pagination import CachedCountPaginator
-from core.qrcode import qr_svg
+from core.qrcode import public_qr_svg
 from listings import permissions
 from listings.forms import LandFilterForm, LandFitForm, ListingFilterForm
 from listings.land_fit import land_fit
@@ -247,7 +247,7 @@ class PreviewableDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["preview"] = self.preview
         context["page_url"] = self.request.build_absolute_uri(self.object.get_absolute_url())
-        context["share_qr"] = qr_svg(context["page_url"], title=str(_("用微信扫码打开本页")))
+        context["share_qr"] = public_qr_svg(context["page_url"], title=str(_("用微信扫码打开本页")))
         return context
 
 
@@ -260,11 +260,14 @@ class ListingDetailView(PreviewableDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         listing = self.object
-        context["similar"] = list(
-            Listing.objects.published()
-            .similar_to(listing)
-            .select_related("park")
-            .prefetch_related("images")[:4]
+        # Read only when the kept list is old (listing_detail.html keeps it).
+        context["similar"] = SimpleLazyObject(
+            lambda: list(
+                Listing.objects.published()
+                .similar_to(listing)
+                .select_related("park")
+                .prefetch_related("images")[:4]
+            )
         )
         context["crumbs"] = [
             (_("房源"), f"{_listing_list_url()}"),
@@ -436,28 +439,34 @@ class ParkDetailView(PreviewableDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         park = self.object
-        listings = Listing.objects.published().filter(park=park)
-        context["listings"] = list(
-            listings.select_related("park").prefetch_related("images")[: self.listing_limit]
-        )
-        context["listing_count"] = (
-            len(context["listings"])
-            if len(context["listings"]) < self.listing_limit
-            else listings.count()
-        )
         context["listings_url"] = (
             reverse("listings:listing-list") + "?" + urlencode({"park": park.slug})
         )
-        context["parcels"] = list(
-            LandParcel.objects.published()
-            .open_for_bidding()
-            .filter(park=park)
-            .order_by("bidding_closes_at")[:6]
+        # Read only when the kept sections are old (park_detail.html keeps them).
+        context["sections"] = SimpleLazyObject(lambda: self.sections(park))
+        context["crumbs"] = [(_("园区"), reverse("listings:park-list")), (park.name, "")]
+        return context
+
+    def sections(self, park):
+        """The park's public listings (and their number), open parcels and news."""
+        listings = Listing.objects.published().filter(park=park)
+        shown = list(
+            listings.select_related("park").prefetch_related("images")[: self.listing_limit]
         )
+        sections = {
+            "listings": shown,
+            "listing_count": len(shown) if len(shown) < self.listing_limit else listings.count(),
+            "parcels": list(
+                LandParcel.objects.published()
+                .open_for_bidding()
+                .filter(park=park)
+                .order_by("bidding_closes_at")[:6]
+            ),
+            "news": [],
+        }
         # Articles name parks; listings must not import articles, so the reverse relation
         # (present once the articles app is installed) is the way in.
         related_articles = getattr(park, "articles", None)
         if related_articles is not None and hasattr(related_articles, "published"):
-            context["news"] = list(related_articles.published().order_by("-published_at")[:5])
-        context["crumbs"] = [(_("园区"), reverse("listings:park-list")), (park.name, "")]
-        return context
+            sections["news"] = list(related_articles.published().order_by("-published_at")[:5])
+        return sections

@@ -8,11 +8,13 @@ fills in the referrer. Without JavaScript the shared stamp is sent as it is (see
 leads.forms.new_stamp). The form carries no CSRF token: /inquiry/ checks where a POST
 comes from instead (core.origin)."""
 
+import hashlib
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from leads.forms import UTM_FIELDS, AlertForm, InquiryForm, new_stamp, sign_subject, subject_kind
 from leads.prefill import FILTER_SOURCES, initial_for_filters, initial_for_subject
@@ -58,19 +60,35 @@ def inquiry_form(context, obj=None, form=None):
             form.initial.update(stamp=new_stamp(shared=True), referrer="")
     elif obj is None:
         obj = form.subject_object
+    share = share_bar(request, obj)
     return {
         "shared": shared,
         "token_url": reverse("leads:inquiry-token"),
         "form": form,
+        "fields_key": fields_key(form) if share is None else "",
         "subject": obj,
         "subject_kind": subject_kind(obj),
-        "share_bar": share_bar(request, obj),
+        "share_bar": share,
         "request": request,
         # For the share bar's own form (staff only, never on a kept page).
         "csrf_token": context.get("csrf_token"),
         "privacy_url": reverse("privacy"),
         "SITE_HOTLINE": settings.SITE_HOTLINE,
     }
+
+
+def fields_key(form):
+    """What the visible fields of an unbound form show (their prefill, the language),
+    as the key they are kept rendered under; "" for a form with a visitor's data."""
+    if form.is_bound:
+        return ""
+    initial = sorted(
+        (name, str(value))
+        for name, value in form.initial.items()
+        if name in form.fields and not form.fields[name].widget.is_hidden
+    )
+    text = repr((get_language(), form.international, initial))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def share_bar(request, obj):

@@ -276,3 +276,87 @@ def test_the_news_count_is_kept_per_page_version(client):
     html, queries = get(client, "/news/")
     assert [sql for sql in queries if "COUNT(" in sql]
     assert 'class="pagination"' in html
+
+
+def selected(html, name):
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return re.search(r'<option value="([^"]*)" selected>', select).group(1)
+
+
+def test_a_listing_page_seen_again_loads_no_similar_listings_and_follows_changes(client):
+    park = factories.make_park(slug="detail")
+    listing = factories.make_listing(park=park, title="详情厂房")
+    for n in range(2):
+        factories.make_listing(park=park, title=f"相似厂房 {n}")
+    url = listing.get_absolute_url()
+    first, _ = get(client, url)
+    again, queries = get(client, url)
+    assert visible(again.replace(stamp(again), "")) == visible(first.replace(stamp(first), ""))
+    assert len([sql for sql in queries if 'FROM "listings_listing"' in sql]) == 1  # the row
+    assert stamp(again) != stamp(first)  # each visitor's own stamp, drawn fresh
+    factories.make_listing(park=park, title="新的相似厂房")
+    listing.title = "详情厂房（已更新）"
+    listing.save()
+    html, _ = get(client, url)
+    assert "新的相似厂房" in html
+    assert "详情厂房（已更新）" in html
+
+
+def stamp(html):
+    return re.search(r'name="stamp" value="([^"]+)"', html).group(1)
+
+
+def test_a_park_page_seen_again_reads_none_of_its_sections_and_follows_a_new_listing(client):
+    park = factories.make_park(slug="sections", name="分区园区")
+    factories.make_listing(park=park, title="园区厂房一")
+    first, _ = get(client, park.get_absolute_url())
+    again, queries = get(client, park.get_absolute_url())
+    assert visible(again.replace(stamp(again), "")) == visible(first.replace(stamp(first), ""))
+    assert not [sql for sql in queries if 'FROM "listings_listing"' in sql]
+    factories.make_listing(park=park, title="园区厂房二")
+    assert "园区厂房二" in get(client, park.get_absolute_url())[0]
+
+
+def test_an_article_page_keeps_its_pager_and_related_and_follows_a_new_article(client):
+    category = factories.make_category()
+    older = factories.make_article(category=category, title="较早的文章", tags=["政策"])
+    article = factories.make_article(category=category, title="本文", tags=["政策"])
+    first, _ = get(client, article.get_absolute_url())
+    assert "较早的文章" in first
+    again, queries = get(client, article.get_absolute_url())
+    assert visible(again.replace(stamp(again), "")) == visible(first.replace(stamp(first), ""))
+    assert len([sql for sql in queries if 'FROM "articles_article"' in sql]) == 1  # the row
+    newer = factories.make_article(category=category, title="更新的文章", tags=["政策"])
+    html, _ = get(client, article.get_absolute_url())
+    assert re.search(r'rel="next"\s+href="' + newer.get_absolute_url(), html)
+    assert older.get_absolute_url() in html
+
+
+def test_the_kept_inquiry_fields_follow_the_prefill_of_each_page(client):
+    factory = factories.make_listing(kind=Listing.Kind.FACTORY)
+    warehouse = factories.make_listing(kind=Listing.Kind.WAREHOUSE, deal=Listing.Deal.SALE)
+    for _round in range(2):
+        assert selected(get(client, factory.get_absolute_url())[0], "need_kind") == "factory"
+        html = get(client, warehouse.get_absolute_url())[0]
+        assert selected(html, "need_kind") == "warehouse"
+        assert selected(html, "need_deal") == "sale"
+        # The plain inquiry page asks; a results page carries its filters.
+        assert selected(get(client, "/inquiry/")[0], "need_kind") == ""
+        assert selected(get(client, "/inquiry/?from=listings&kind=office")[0], "need_kind") == (
+            "office"
+        )
+
+
+def test_a_refused_inquiry_shows_the_visitors_own_values_not_a_kept_form(client):
+    listing = factories.make_listing()
+    get(client, listing.get_absolute_url())  # the blank form is kept
+    page = get(client, listing.get_absolute_url())[0]
+    response = client.post(
+        "/inquiry/",
+        {"stamp": stamp(page), "name": "王<b>先生</b>", "mobile": "123", "need_kind": "factory"},
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="王&lt;b&gt;先生&lt;/b&gt;"' in html
+    assert 'value="123"' in html
