@@ -1,4 +1,3 @@
-import hashlib
 import json
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.views.generic import DetailView, ListView
 from articles.models import Article, Category, Tag, TaggedArticle
 from core.fragments import with_kept
 from core.pages import page_version
-from core.pagination import CachedCountPaginator
+from core.pagination import CachedCountPaginator, query_digest
 from core.qrcode import public_qr_svg
 from listings.models import Park
 
@@ -125,10 +124,7 @@ class NewsListMixin:
         # Counted once per page version (publishing, editing or deleting an article
         # renews it on every host) and query, and at least every five minutes: a
         # scheduled article comes due by time alone.
-        params = sorted(
-            (k, v) for k, values in self.request.GET.lists() if k != self.page_kwarg for v in values
-        )
-        digest = hashlib.sha256(repr((self.request.path, params)).encode()).hexdigest()[:32]
+        digest = query_digest(self.request, (self.page_kwarg,), self.request.path)
         return CachedCountPaginator(
             queryset,
             per_page,

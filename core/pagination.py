@@ -1,4 +1,7 @@
-"""A paginator whose count is kept in the shared cache. A leaf module: no app."""
+"""A paginator whose count is kept in the shared cache, and the digest of a list's query
+string that keys what a list keeps. A leaf module: no app."""
+
+import hashlib
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -24,3 +27,15 @@ class CachedCountPaginator(Paginator):
             count = super().count
             cache.set(self.count_key, count, self.count_seconds)
         return count
+
+
+def query_digest(request, leave_out=(), *extra):
+    """A digest of the request's query string, whatever the order of its parameters,
+    without those named in `leave_out` (the page number, say), and of `extra` values."""
+    params = sorted(
+        (key, value)
+        for key, values in request.GET.lists()
+        if key not in leave_out
+        for value in values
+    )
+    return hashlib.sha256(repr((params, *extra)).encode()).hexdigest()[:32]

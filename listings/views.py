@@ -1,4 +1,3 @@
-import hashlib
 import json
 from urllib.parse import urlencode
 
@@ -16,7 +15,7 @@ from django.views.generic import DetailView, ListView
 
 from core.fragments import with_kept
 from core.numbers import number_text, plain_number, rmb_from_wan
-from core.pagination import CachedCountPaginator
+from core.pagination import CachedCountPaginator, query_digest
 from core.qrcode import public_qr_svg
 from listings import permissions
 from listings.forms import LandFilterForm, LandFitForm, ListingFilterForm
@@ -70,13 +69,7 @@ class FilteredListMixin:
     def count_key(self):
         """The count is kept per query string (the page and the order aside), so that it
         can be read before the filter form is built, in one round trip with the rest."""
-        params = sorted(
-            (k, v)
-            for k, values in self.request.GET.lists()
-            if k not in (self.page_kwarg, "sort")
-            for v in values
-        )
-        digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+        digest = query_digest(self.request, (self.page_kwarg, "sort"))
         return f"{self.count_prefix}:count:{digest}"
 
     @cached_property
@@ -136,11 +129,8 @@ class FilteredListMixin:
     def filters_key(self):
         """The key of the rendered filter form, kept per query string (page aside). Any
         park choices are part of it: a park added on another host shows at once."""
-        params = sorted(
-            (k, v) for k, values in self.request.GET.lists() if k != self.page_kwarg for v in values
-        )
         parks = getattr(self.get_filter_form(), "_parks", None)
-        return hashlib.sha256(repr((params, parks)).encode()).hexdigest()[:32]
+        return query_digest(self.request, (self.page_kwarg,), parks)
 
 
 class ListingListView(FilteredListMixin, ListView):
