@@ -153,9 +153,14 @@ def run(command, repeat=30, runs=None, only_pages=None, **_options):
                 scores = {category: [] for category in CATEGORIES}
                 notes = set()
                 failures = []
-                for index in range(runs):
+                # A run that fails (Chromium sometimes misses a protocol deadline on a
+                # busy machine) is tried again once; each failure is printed below.
+                attempt = 0
+                while len(scores["performance"]) < runs and attempt < 2 * runs:
+                    report_path = REPORTS / f"{name}-{attempt}.json"
+                    attempt += 1
                     try:
-                        report = lighthouse(server.url + path, REPORTS / f"{name}-{index}.json")
+                        report = lighthouse(server.url + path, report_path)
                     except (RuntimeError, subprocess.TimeoutExpired, ValueError) as error:
                         failures.append(str(error)[:200])
                         continue

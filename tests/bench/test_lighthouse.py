@@ -18,7 +18,7 @@ def test_the_lighthouse_part_prints_four_scores_for_a_page(capsys):
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("parcel "))
     scores = [int(n) for n in re.findall(r"\s(\d{1,3})!?(?=\s|$)", row)]
-    assert len(scores) == 4 and all(0 <= n <= 100 for n in scores), row
+    assert len(scores) == 4 and all(0 <= n <= 100 for n in scores), out
     assert "load average" in out
     assert (lighthouse.REPORTS / "parcel-0.json").exists()
 
